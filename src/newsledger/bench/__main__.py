@@ -1,0 +1,44 @@
+"""Run one benchmark task and print one JSON line: task, n, metrics, seconds."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+import newsledger.bench as bench_package
+
+
+def available_tasks() -> list[str]:
+    return sorted(
+        m.name for m in pkgutil.iter_modules(bench_package.__path__) if not m.name.startswith("_")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newsledger.bench")
+    parser.add_argument("task", help=f"one of: {', '.join(available_tasks())}")
+    parser.add_argument("--data", required=True, type=Path, help="data file or folder")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N items")
+    args = parser.parse_args(argv)
+    if args.task not in available_tasks():
+        parser.error(f"unknown task {args.task!r}; choose from {', '.join(available_tasks())}")
+    if not args.data.exists():
+        parser.error(f"--data {args.data} does not exist")
+    module = importlib.import_module(f"newsledger.bench.{args.task}")
+    started = time.perf_counter()
+    result = module.run(args.data, args.limit)
+    seconds = round(time.perf_counter() - started, 2)
+    n = result.pop("n", None)
+    metrics = result.pop("metrics", result)
+    line = {"task": args.task, "n": n, "metrics": metrics, "seconds": seconds, **result}
+    print(json.dumps(line, sort_keys=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The whole job, stage after stage: ingest -> extract -> resolve -> group -> reconcile -> report.
+
+Data flows one way. Each stage's entry point is a plain function over the
+records of :mod:`newsledger.model`; this module only wires them together and
+keeps the I/O (store, output files, progress) at the edges.
+
+Resolution runs before event clustering because clustering uses resolved
+entities and places as features; origin grouping needs only text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsledger.extract import EXTRACTOR_VERSION, annotate_articles
+from newsledger.group import cluster_events, find_origin_groups, infer_publication_dates
+from newsledger.ingest import IngestOptions, read_inputs
+from newsledger.model import Annotations, Article, Ledger, Rejection
+from newsledger.reconcile import build_ledger
+from newsledger.report import write_outputs
+from newsledger.resolve import resolve_entities
+from newsledger.store import LedgerStore
+
+Progress = Callable[[str, int, int | None], None]
+"""progress(stage, done, total): called as work advances; total may be unknown."""
+
+
+def _no_progress(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    ledger: Ledger
+    new_articles: int
+    new_rejections: int
+    out_dir: Path
+
+
+def analyze(
+    sources: Sequence[str],
+    out_dir: Path,
+    *,
+    db_url: str | None = None,
+    options: IngestOptions | None = None,
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress = _no_progress,
+    on_rejection: Callable[[Rejection], None] | None = None,
+) -> RunSummary:
+    """Ingest ``sources`` into the ledger at ``out_dir`` (or ``db_url``) and rewrite its outputs."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store = LedgerStore(db_url or f"sqlite:///{out_dir / 'ledger.sqlite'}")
+    try:
+        new_articles, new_rejections = _ingest(store, sources, options, progress, on_rejection)
+        articles = store.load_articles()
+        annotations = _annotate(store, articles, engine, workers, scheduler, progress)
+        ledger = _reconcile_all(store, articles, annotations, progress)
+        progress("report", 0, 1)
+        write_outputs(ledger, out_dir)
+        progress("report", 1, 1)
+    finally:
+        store.close()
+    return RunSummary(ledger, new_articles, new_rejections, out_dir)
+
+
+def _ingest(
+    store: LedgerStore,
+    sources: Sequence[str],
+    options: IngestOptions | None,
+    progress: Progress,
+    on_rejection: Callable[[Rejection], None] | None,
+) -> tuple[int, int]:
+    new_articles = new_rejections = 0
+    batch: list[Article] = []
+    seen = 0
+    for item in read_inputs(sources, options or IngestOptions()):
+        seen += 1
+        progress("ingest", seen, None)
+        if isinstance(item, Rejection):
+            if on_rejection:
+                on_rejection(item)
+            new_rejections += store.add_rejections([item])
+            continue
+        batch.append(item)
+        if len(batch) >= 200:
+            new_articles += store.add_articles(batch)
+            batch = []
+    if batch:
+        new_articles += store.add_articles(batch)
+    return new_articles, new_rejections
+
+
+def _annotate(
+    store: LedgerStore,
+    articles: Sequence[Article],
+    engine: str,
+    workers: int,
+    scheduler: str | None,
+    progress: Progress,
+) -> dict[str, Annotations]:
+    """Annotations for every article, computing only those not cached by content hash."""
+    cached = store.load_annotations(EXTRACTOR_VERSION)
+    missing = [a for a in articles if a.content_hash not in cached]
+    total = len(missing)
+    if missing:
+        if engine == "dask":
+            from newsledger.scale import annotate_with_dask
+
+            stream = annotate_with_dask(missing, workers=workers, scheduler=scheduler)
+        else:
+            stream = annotate_articles(missing)
+        batch: list[Annotations] = []
+        for done, annotation in enumerate(stream, 1):
+            batch.append(annotation)
+            progress("extract", done, total)
+            if len(batch) >= 100:
+                store.save_annotations(batch, EXTRACTOR_VERSION)
+                batch = []
+        store.save_annotations(batch, EXTRACTOR_VERSION)
+        cached = store.load_annotations(EXTRACTOR_VERSION)
+    by_article: dict[str, Annotations] = {}
+    for article in articles:
+        annotation = cached[article.content_hash]
+        by_article[article.id] = annotation
+    return by_article
+
+
+def _reconcile_all(
+    store: LedgerStore,
+    articles: Sequence[Article],
+    annotations: dict[str, Annotations],
+    progress: Progress,
+) -> Ledger:
+    progress("resolve", 0, 1)
+    resolution = resolve_entities(articles, annotations)
+    progress("resolve", 1, 1)
+    progress("group", 0, 1)
+    origin_groups = find_origin_groups(articles, annotations)
+    clusters = cluster_events(articles, annotations, resolution, store.load_clusters())
+    store.save_clusters(clusters)
+    dated_articles = infer_publication_dates(articles, annotations, clusters)
+    progress("group", 1, 1)
+    progress("reconcile", 0, 1)
+    ledger = build_ledger(
+        dated_articles,
+        annotations,
+        resolution,
+        origin_groups,
+        clusters,
+        store.load_rejections(),
+    )
+    progress("reconcile", 1, 1)
+    return ledger
