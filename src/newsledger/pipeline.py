@@ -34,9 +34,11 @@ def _no_progress(stage: str, done: int, total: int | None) -> None:
 @dataclass(frozen=True)
 class RunSummary:
     ledger: Ledger
+    read_articles: int  # articles read from the inputs this run, new or already stored
     new_articles: int
     new_rejections: int
     out_dir: Path
+    outputs: dict[str, Path]
 
 
 def analyze(
@@ -55,16 +57,18 @@ def analyze(
     out_dir.mkdir(parents=True, exist_ok=True)
     store = LedgerStore(db_url or f"sqlite:///{out_dir / 'ledger.sqlite'}")
     try:
-        new_articles, new_rejections = _ingest(store, sources, options, progress, on_rejection)
+        read, new_articles, new_rejections = _ingest(
+            store, sources, options, progress, on_rejection
+        )
         articles = store.load_articles()
         annotations = _annotate(store, articles, engine, workers, scheduler, progress)
         ledger = _reconcile_all(store, articles, annotations, progress)
         progress("report", 0, 1)
-        write_outputs(ledger, out_dir)
+        outputs = write_outputs(ledger, out_dir)
         progress("report", 1, 1)
     finally:
         store.close()
-    return RunSummary(ledger, new_articles, new_rejections, out_dir)
+    return RunSummary(ledger, read, new_articles, new_rejections, out_dir, outputs)
 
 
 def _ingest(
@@ -73,8 +77,8 @@ def _ingest(
     options: IngestOptions | None,
     progress: Progress,
     on_rejection: Callable[[Rejection], None] | None,
-) -> tuple[int, int]:
-    new_articles = new_rejections = 0
+) -> tuple[int, int, int]:
+    read = new_articles = new_rejections = 0
     batch: list[Article] = []
     seen = 0
     for item in read_inputs(sources, options or IngestOptions()):
@@ -85,13 +89,14 @@ def _ingest(
                 on_rejection(item)
             new_rejections += store.add_rejections([item])
             continue
+        read += 1
         batch.append(item)
         if len(batch) >= 200:
             new_articles += store.add_articles(batch)
             batch = []
     if batch:
         new_articles += store.add_articles(batch)
-    return new_articles, new_rejections
+    return read, new_articles, new_rejections
 
 
 def _annotate(

@@ -1,0 +1,3 @@
+from newsledger.cli import app
+
+app(prog_name="newsledger")
