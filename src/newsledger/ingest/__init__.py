@@ -1,32 +1,49 @@
-"""Ingest stage: files, folders, JSONL, HTML, feeds and URLs in; cleaned Articles or Rejections out."""
+"""Ingest stage: files, folders, JSONL, HTML, feeds and URLs in; Articles or Rejections out.
+
+Every input becomes a cleaned :class:`~newsledger.model.Article` or a
+:class:`~newsledger.model.Rejection` with a human reason; one bad input never stops
+the others. Archives (JSONL, JSONL.gz, WARC) stream, so memory stays bounded.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
+from newsledger.ingest.article import RawDoc, build_article
+from newsledger.ingest.dates import parse_date_value
+from newsledger.ingest.decode import normalise_text
+from newsledger.ingest.options import IngestError, IngestOptions
+from newsledger.ingest.sources import read_source
 from newsledger.model import Article, Rejection
 
-
-@dataclass(frozen=True)
-class IngestOptions:
-    max_bytes: int = 5_000_000
-    allow_private: bool = False
-    timeout_s: float = 20.0
+__all__ = ["IngestError", "IngestOptions", "article_from_text", "read_inputs"]
 
 
 def read_inputs(sources: Sequence[str], options: IngestOptions) -> Iterator[Article | Rejection]:
     """Every input as an Article or a Rejection; never raises for one bad input."""
     for source in sources:
-        path = Path(source)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                yield Rejection(str(file), f"cannot read: {exc}")
-                continue
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            yield Article(id=f"a-{digest[:12]}", content_hash=digest, path_or_url=str(file), text=text)
+        yield from read_source(source, options)
+
+
+def article_from_text(
+    text: str,
+    path_or_url: str,
+    *,
+    title: str | None = None,
+    published: str | None = None,
+    outlet: str | None = None,
+) -> Article | Rejection:
+    """One article given as text (an API upload, a test): cleaned and identified like a file."""
+    if len(text) > IngestOptions().max_bytes:
+        return Rejection(path_or_url, "text over the size limit")
+    day = parse_date_value(published) if published else None
+    return build_article(
+        RawDoc(
+            path_or_url,
+            normalise_text(text),
+            title=title,
+            outlet=outlet,
+            published=day,
+            published_basis="given" if day else None,
+        )
+    )

@@ -1,0 +1,24 @@
+"""Limits and switches of the ingest stage, kept apart so every reader can import them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """Limits are per document; archives (JSONL, WARC, gzip) stream and are bounded separately."""
+
+    max_bytes: int = 5_000_000
+    allow_private: bool = False
+    timeout_s: float = 20.0
+    max_redirects: int = 5
+    # Total decompressed bytes read from one archive, and the ratio that marks a bomb.
+    max_archive_bytes: int = 2_000_000_000
+    max_compression_ratio: int = 1_000
+    # Feed items carry summaries only; fetching each item's page is opt-in (network, time).
+    fetch_feed_items: bool = False
+
+
+class IngestError(Exception):
+    """One input cannot be ingested; the message is the human reason for ``rejected[]``."""

@@ -1,0 +1,242 @@
+"""From command-line sources (files, folders, URLs) to readers, by extension and content."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit
+
+from newsledger.ingest.article import RawDoc, build_article
+from newsledger.ingest.decode import binary_kind, decode_bytes
+from newsledger.ingest.feeds import PageReader, looks_like_feed, read_feed
+from newsledger.ingest.fetch import fetch
+from newsledger.ingest.options import IngestError, IngestOptions
+from newsledger.ingest.readers import read_html, read_plain
+from newsledger.ingest.records import Budget, read_json, read_jsonl
+from newsledger.ingest.warc import read_warc
+from newsledger.model import Article, Rejection
+
+Item = Article | Rejection
+_HEAD = 8192
+_JSONL_EXT = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json.gz")
+_HTML_EXT = (".html", ".htm", ".xhtml", ".shtml")
+_FEED_EXT = (".rss", ".atom", ".xml")
+_TEXT_EXT = (".txt", ".text", ".md")
+
+
+def read_source(source: str, options: IngestOptions) -> Iterator[Item]:
+    scheme = urlsplit(source).scheme.lower() if "://" in source else ""
+    if scheme:
+        if scheme in ("http", "https"):
+            yield from read_url(source, options)
+        else:
+            yield Rejection(source, f"unsupported URL scheme {scheme!r}: only http and https")
+        return
+    path = Path(source)
+    if path.is_dir():
+        for file in walk(path):
+            yield from read_file(file, options)
+    elif path.is_file():
+        yield from read_file(path, options)
+    elif path.exists():
+        yield Rejection(source, "not a regular file or folder")
+    else:
+        yield Rejection(source, "no such file or folder")
+
+
+def walk(folder: Path) -> Iterator[Path]:
+    """Files below ``folder`` in sorted order; hidden names and symlinked folders skipped."""
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def read_file(path: Path, options: IngestOptions) -> Iterator[Item]:
+    where = str(path)
+    if not path.is_file():  # a FIFO or device in a folder would block or never end
+        yield Rejection(where, "not a regular file")
+        return
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD)
+            stream.seek(0)
+            kind = sniff(path.name, head)
+            if kind in ("jsonl", "jsonl.gz", "warc"):
+                yield from _finish(_stream_archive(stream, kind, where, options))
+                return
+            if kind == "gzip":
+                yield from _read_gzip(stream, path.name, where, options)
+                return
+            size = os.fstat(stream.fileno()).st_size
+            if size > options.max_bytes:
+                yield Rejection(
+                    where,
+                    f"file of {size} bytes is over the limit of "
+                    f"{options.max_bytes} (IngestOptions.max_bytes)",
+                )
+                return
+            data = stream.read(options.max_bytes + 1)
+    except OSError as exc:
+        yield Rejection(where, f"cannot read file: {exc.strerror or exc}")
+        return
+    if len(data) > options.max_bytes:
+        yield Rejection(where, f"file is over the limit of {options.max_bytes} bytes")
+        return
+    yield from read_document(data, path.name, where, options)
+
+
+def read_url(url: str, options: IngestOptions) -> Iterator[Item]:
+    try:
+        page = fetch(url, options)
+    except IngestError as exc:
+        yield Rejection(url, str(exc))
+        return
+    name = urlsplit(page.url).path.rsplit("/", 1)[-1]
+    if page.content_type in ("text/html", "application/xhtml+xml"):
+        name = "page.html"
+    elif "rss" in page.content_type or "atom" in page.content_type:
+        name = "feed.xml"
+    yield from read_document(page.body, name, url, options, charset=page.charset)
+
+
+def read_document(
+    data: bytes, name: str, where: str, options: IngestOptions, charset: str | None = None
+) -> Iterator[Item]:
+    """One document held in memory (already within the size limit)."""
+    kind = sniff(name, data[:_HEAD])
+    if kind in ("jsonl", "jsonl.gz", "warc", "gzip"):
+        kind = "json" if kind == "jsonl" else kind
+    if kind in ("jsonl.gz", "warc", "gzip"):
+        yield Rejection(where, f"{kind} archives are read from files only")
+        return
+    if kind == "feed":
+        reader = _page_reader(options) if options.fetch_feed_items else None
+        yield from _finish(read_feed(data, where, reader))
+        return
+    try:
+        text = decode_bytes(data, charset)
+    except IngestError as exc:
+        yield Rejection(where, str(exc))
+        return
+    if kind == "json":
+        yield from _finish(read_json(text, where, options))
+        return
+    try:
+        doc = (
+            read_html(text, where, url=_url_or_none(where))
+            if kind == "html"
+            else read_plain(text, where)
+        )
+    except IngestError as exc:
+        yield Rejection(where, str(exc))
+        return
+    yield from _finish([doc])
+
+
+def sniff(name: str, head: bytes) -> str:
+    """jsonl, jsonl.gz, warc, gzip, feed, html, json or text: content first, then extension."""
+    lower = name.lower()
+    if head.startswith(b"\x1f\x8b"):
+        if lower.endswith((".warc.gz", ".arc.gz")):
+            return "warc"
+        return "jsonl.gz" if lower.endswith(_JSONL_EXT) else "gzip"
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if binary_kind(head):
+        return "text"  # the decoder names the binary format in its rejection
+    sample = _head_text(head).lstrip().lower()
+    if looks_like_feed(sample) and (sample.startswith("<") or lower.endswith(_FEED_EXT)):
+        return "feed"
+    if sample.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in sample[:1000]:
+        return "html"
+    if lower.endswith(_JSONL_EXT):
+        return "jsonl"
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith(_HTML_EXT):
+        return "html"
+    if lower.endswith(_FEED_EXT):
+        return "feed"
+    if not lower.endswith(_TEXT_EXT) and sample.startswith(("{", "[")):
+        return "json"
+    return "text"
+
+
+def _head_text(head: bytes) -> str:
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(encoding, errors="ignore")
+    return head.replace(b"\x00", b"").decode("utf-8", errors="ignore")
+
+
+def _stream_archive(
+    stream: IO[bytes], kind: str, where: str, options: IngestOptions
+) -> Iterator[RawDoc | Rejection]:
+    if kind == "warc":
+        yield from read_warc(stream, where, options)
+        return
+    compressed = stream if kind == "jsonl.gz" else None
+    source = gzip.GzipFile(fileobj=stream, mode="rb") if compressed else stream
+    budget = Budget(options, compressed)
+    count = 0
+    try:
+        for item in read_jsonl(source, where, options, budget):
+            count += 1
+            yield item
+    except IngestError as exc:
+        yield Rejection(where, f"{exc} (after {count} records)")
+    except (EOFError, OSError, zlib.error) as exc:
+        yield Rejection(
+            where,
+            f"archive truncated or corrupt after {count} records: "
+            f"{type(exc).__name__}: {str(exc)[:200]}",
+        )
+
+
+def _read_gzip(stream: IO[bytes], name: str, where: str, options: IngestOptions) -> Iterator[Item]:
+    """A single gzipped document: decompressed up to the size limit, never further."""
+    inner = name[: -len(".gz")] if name.lower().endswith(".gz") else name
+    try:
+        data = gzip.GzipFile(fileobj=stream, mode="rb").read(options.max_bytes + 1)
+    except (EOFError, OSError, zlib.error) as exc:
+        yield Rejection(where, f"gzip data corrupt or truncated: {type(exc).__name__}")
+        return
+    if len(data) > options.max_bytes:
+        yield Rejection(
+            where,
+            f"decompressed content is over the limit of {options.max_bytes} "
+            "bytes (or a decompression bomb)",
+        )
+        return
+    if data.startswith(b"\x1f\x8b"):
+        yield Rejection(where, "nested gzip is not read")
+        return
+    yield from read_document(data, inner, where, options)
+
+
+def _finish(docs: Iterable[RawDoc | Rejection]) -> Iterator[Item]:
+    for doc in docs:
+        yield build_article(doc) if isinstance(doc, RawDoc) else doc
+
+
+def _page_reader(options: IngestOptions) -> PageReader:
+    def read_page(url: str) -> RawDoc | None:
+        try:
+            page = fetch(url, options)
+            if "html" not in page.content_type:
+                return None
+            return read_html(decode_bytes(page.body, page.charset), url, url=url)
+        except IngestError:
+            return None
+
+    return read_page
+
+
+def _url_or_none(where: str) -> str | None:
+    return where if where.startswith(("http://", "https://")) else None
