@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -20,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 STAGES = ("ingest", "extract", "resolve", "group", "reconcile", "report")
 
@@ -78,8 +79,7 @@ def analyze(
         raise typer.Exit(2)
 
     def report_rejection(rejection: Rejection) -> None:
-        err.print(f"[yellow]rejected[/yellow] {rejection.path_or_url}: {rejection.reason}",
-                  highlight=False, soft_wrap=True)
+        err.print(f"[yellow]rejected[/yellow] {escape(rejection.path_or_url)}: {escape(rejection.reason)}")
 
     options = IngestOptions(max_bytes=max_bytes, allow_private=allow_private)
     show_progress = not quiet and err.is_terminal
@@ -99,13 +99,12 @@ def analyze(
         except Exception as exc:  # one clear message, not a traceback, for the user
             if os.environ.get("NEWSLEDGER_DEBUG"):
                 raise
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(1) from exc
     if summary.read_articles == 0:
         err.print(
-            f"[red]error:[/red] nothing could be ingested from {', '.join(paths)} "
-            f"({summary.new_rejections} input(s) rejected, see above)",
-            highlight=False,
+            f"[red]error:[/red] nothing could be ingested from {escape(', '.join(paths))} "
+            f"({summary.new_rejections} input(s) rejected, see above)"
         )
         raise typer.Exit(1)
     if not quiet:
@@ -192,8 +191,7 @@ def serve(
     if not (ledger_dir / "ledger.json").is_file():
         err.print(
             f"[red]error:[/red] {ledger_dir} has no ledger.json; "
-            f"run `newsledger analyze PATH --out {ledger_dir}` first",
-            highlight=False,
+            f"run `newsledger analyze PATH --out {ledger_dir}` first"
         )
         raise typer.Exit(1)
     from newsledger.web import serve as run_server

@@ -223,7 +223,7 @@ class OriginGroup:
     basis: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class SentenceRef:
     article_id: str
     sentence: int
