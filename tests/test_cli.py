@@ -79,7 +79,9 @@ def test_new_input_adds_to_the_existing_ledger(tmp_path: Path) -> None:
     assert runner.invoke(app, ["analyze", str(first_batch), "--out", str(out), "-q"]).exit_code == 0
     ids_before = {a["id"] for a in _ledger(out)["articles"]}
     assert len(ids_before) == 3
-    assert runner.invoke(app, ["analyze", str(second_batch), "--out", str(out), "-q"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["analyze", str(second_batch), "--out", str(out), "-q"]).exit_code == 0
+    )
     ids_after = {a["id"] for a in _ledger(out)["articles"]}
     assert ids_before < ids_after and len(ids_after) == 5
 
@@ -103,7 +105,9 @@ def test_bad_inputs_are_rejected_and_the_run_goes_on(tmp_path: Path) -> None:
 
 def test_nothing_ingested_exits_non_zero_with_one_message(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
-    result = runner.invoke(app, ["analyze", str(tmp_path / "empty.txt"), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["analyze", str(tmp_path / "empty.txt"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert "nothing could be ingested" in result.stderr
 

@@ -66,7 +66,7 @@ def analyze(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
-    """Ingest PATHS into the ledger in OUT and write ledger.json, report.html, report.md, events.csv.
+    """Ingest PATHS into the ledger in OUT; write ledger.json, report.html, report.md, events.csv.
 
     Re-running with more input updates the same ledger; the same input twice changes nothing.
     """
@@ -79,7 +79,9 @@ def analyze(
         raise typer.Exit(2)
 
     def report_rejection(rejection: Rejection) -> None:
-        err.print(f"[yellow]rejected[/yellow] {escape(rejection.path_or_url)}: {escape(rejection.reason)}")
+        err.print(
+            f"[yellow]rejected[/yellow] {escape(rejection.path_or_url)}: {escape(rejection.reason)}"
+        )
 
     options = IngestOptions(max_bytes=max_bytes, allow_private=allow_private)
     show_progress = not quiet and err.is_terminal
@@ -181,7 +183,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     token: Annotated[
         str | None,
-        typer.Option(envvar="NEWSLEDGER_TOKEN", help="Bearer token that allows POST /api/articles."),
+        typer.Option(envvar="NEWSLEDGER_TOKEN", help="Bearer token for POST /api/articles."),
     ] = None,
     tile_url: Annotated[
         str | None, typer.Option(help="Optional map tile URL template for online use.")
