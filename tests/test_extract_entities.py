@@ -1,0 +1,78 @@
+"""Entity mentions: cleaned NER spans, armed groups, acronyms, Russian through natasha."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsledger.extract.entities import clean_span, english_mentions
+from newsledger.extract.nlp import english
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return english()
+
+
+def _found(nlp, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    mentions = english_mentions(doc)
+    for m in mentions:
+        assert 0 <= m.start < m.end <= len(text)
+    return {text[m.start : m.end]: m.label for m in mentions}
+
+
+def test_armed_groups_with_quotes_and_acronym(nlp) -> None:
+    text = (
+        'The soldiers from the "Freedom of Russia" Legion, the Russian Volunteer Corps (RDK) '
+        "and the Siberian Battalion wrote on Telegram. Later the RDK said it crossed the border."
+    )
+    found = _found(nlp, text)
+    assert found.get('"Freedom of Russia" Legion') == "ARMED_GROUP"
+    assert found.get("Russian Volunteer Corps") == "ARMED_GROUP"
+    assert found.get("Siberian Battalion") == "ARMED_GROUP"
+    doc = nlp(text)
+    rdk = [m for m in english_mentions(doc) if text[m.start : m.end] == "RDK"]
+    assert len(rdk) == 2 and {m.label for m in rdk} == {"ARMED_GROUP"}
+
+
+def test_conjoined_armed_groups_are_split(nlp) -> None:
+    found = _found(nlp, "Russia's Freedom Legion and Siberia Battalion announced new attacks.")
+    assert found.get("Freedom Legion") == "ARMED_GROUP"
+    assert found.get("Siberia Battalion") == "ARMED_GROUP"
+    assert "Russia" in found and "Russia's" not in found
+
+
+def test_head_after_of_phrase_and_nationality_forces(nlp) -> None:
+    found = _found(nlp, "Fighters of the Army of Islam clashed with Syrian troops near Damascus.")
+    assert found.get("Army of Islam") == "ARMED_GROUP"
+    assert found.get("Syrian troops") == "ARMED_GROUP"
+    assert found.get("Damascus") == "GPE"
+
+
+def test_people_and_organisations(nlp) -> None:
+    found = _found(
+        nlp, "Roman Starovoyt, the governor, met officials of the United Nations in Geneva."
+    )
+    assert found.get("Roman Starovoyt") == "PERSON"
+    assert found.get("United Nations") == "ORG"
+    assert found.get("Geneva") == "GPE"
+
+
+def test_clean_span_strips_article_possessive_and_quotes() -> None:
+    text = "“the Kremlin’s”"
+    start, end = clean_span(text, 0, len(text))
+    assert text[start:end] == "Kremlin"
+
+
+def test_russian_entities_have_article_offsets() -> None:
+    from newsledger.extract.russian import mentions, sentences
+
+    text = (
+        "Во вторник бойцы Легиона «Свобода России» заявили о захвате села Тёткино в Курской "
+        "области. Губернатор Вячеслав Гладков сообщил о двух раненых."
+    )
+    found = {text[m.start : m.end]: m.label for m in mentions(text)}
+    assert found.get("Вячеслав Гладков") == "PERSON"
+    assert found.get("Тёткино") == "GPE"
+    assert found.get("Легиона «Свобода России»") == "ARMED_GROUP"
+    assert len(sentences(text)) == 2
