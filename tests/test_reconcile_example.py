@@ -1,0 +1,120 @@
+"""The bundled example (five reports of one cross-border raid) through the real pipeline.
+
+Asserts only what the ledger achieves by general means; see the report of issue 6
+for what it does not yet (e.g. the 100-killed figure, whose slot the extractor
+leaves as "other", and figures split into another event by clustering).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _by_file(ledger: dict) -> dict[str, dict]:
+    return {re.sub(r"_.*", "", a["path_or_url"].rsplit("/", 1)[-1]): a for a in ledger["articles"]}
+
+
+def _claims(ledger: dict) -> dict[str, dict]:
+    return {c["id"]: c for c in ledger["claims"]}
+
+
+def _main_event(ledger: dict) -> dict:
+    return max(ledger["events"], key=lambda e: len(e["article_ids"]))
+
+
+def _entity_named(ledger: dict, pattern: str) -> dict:
+    found = [e for e in ledger["entities"] if re.search(pattern, e["name"], re.I)]
+    assert found, pattern
+    return max(found, key=lambda e: len(e["mentions"]))
+
+
+def test_evidence_quotes_equal_article_spans(example_ledger):
+    texts = {a["id"]: a["text"] for a in example_ledger["articles"]}
+    assert example_ledger["claims"]
+    for claim in example_ledger["claims"]:
+        assert claim["evidence"], claim["id"]
+        for ev in claim["evidence"]:
+            assert texts[ev["article_id"]][ev["start"] : ev["end"]] == ev["quote"]
+        assert claim["independent_origins"] >= 1
+    claim_ids = set(_claims(example_ledger))
+    for conflict in example_ledger["conflicts"]:
+        assert set(conflict["claim_ids"]) <= claim_ids and conflict["explanation"]
+
+
+def test_main_event_is_the_legion_overtaking_the_village(example_ledger):
+    event = _main_event(example_ledger)
+    assert len(event["article_ids"]) == 5
+    assert (event["event_type"], event["sub_event_type"]) == (
+        "Battles", "Non-state actor overtakes territory")
+    village = next(e for e in example_ledger["entities"] if e["id"] == event["location"])
+    # one entity for the village's spellings
+    assert len({a.lower() for a in village["aliases"]}) >= 3
+    legion = _entity_named(example_ledger, r"legion")
+    assert legion["id"] in event["actors"]
+
+
+def test_control_claim_contradicts_repelled(example_ledger):
+    claims = _claims(example_ledger)
+    legion = _entity_named(example_ledger, r"legion")
+    control = [c for c in claims.values()
+               if legion["id"] in c["claimants"] and re.search(r"control|takeover", c["statement"])]
+    assert control
+    best = max(control, key=lambda c: c["independent_origins"])
+    assert best["status"] == "contested"
+    # the same claim, whatever the spelling of the village, from several independent outlets
+    assert best["independent_origins"] >= 3
+    conflict = next(k for k in example_ledger["conflicts"]
+                    if k["kind"] == "contradiction" and best["id"] in k["claim_ids"])
+    other = [claims[c]["statement"] for c in conflict["claim_ids"] if c not in
+             {x["id"] for x in control}]
+    assert any(re.search(r"repelled|thwart|no violation", s) for s in other)
+    assert "Legion" in conflict["explanation"]
+
+
+def test_wire_rewrites_share_one_origin(example_ledger):
+    files = _by_file(example_ledger)
+    # 002 and 003 are both rewritten from one AFP wire
+    assert files["002"]["origin_group"] == files["003"]["origin_group"]
+    others = {files[n]["origin_group"] for n in ("000", "001", "004")}
+    assert files["002"]["origin_group"] not in others
+    assert len(example_ledger["origin_groups"]) == 4
+
+
+def test_school_closure_corroborated_by_independent_origins(example_ledger):
+    event = _main_event(example_ledger)
+    claims = _claims(example_ledger)
+    school = [claims[c] for c in event["claim_ids"]
+              if re.search(r"school|classes", claims[c]["statement"], re.I)
+              and len(claims[c]["evidence"]) > 1]
+    assert school
+    best = max(school, key=lambda c: c["independent_origins"])
+    assert best["independent_origins"] >= 2
+    assert best["status"] == "corroborated"
+
+
+def test_casualty_figures_and_sides(example_ledger):
+    claims = _claims(example_ledger)
+    numeric = [k for k in example_ledger["conflicts"] if k["kind"] == "numeric"]
+    # the monitor's count of Russian soldiers is never set against the attackers' dead
+    for k in numeric:
+        values = {q["value"] for c in k["claim_ids"] for q in claims[c]["quantities"]
+                  if q["slot"] == "killed"}
+        assert not ({4.0} & values and values - {4.0})
+    event = _main_event(example_ledger)
+    assert event["fatalities"] is not None
+    assert "enemy" in event["fatalities"]["basis"]
+
+
+def test_side_stories_are_separate_events(example_ledger):
+    main = _main_event(example_ledger)
+    claims = _claims(example_ledger)
+    main_text = " ".join(claims[c]["statement"] for c in main["claim_ids"])
+    assert "Nevelsk" not in main_text
+    others = [e for e in example_ledger["events"] if e["id"] != main["id"]]
+    assert any(
+        any("Nevelsk" in claims[c]["statement"] for c in e["claim_ids"]) for e in others
+    )
