@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[scale,dev]"
+	$(BIN)/python -m newsledger.resolve.gazetteer build
 	@touch $@
 
 ## demo: analyze the bundled example into out/demo and print a summary

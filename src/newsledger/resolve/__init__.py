@@ -1,13 +1,351 @@
-"""Resolve stage: mentions merged into entities across articles and spellings; places geocoded."""
+"""Resolve stage: mentions merged into entities across articles and spellings; places geocoded.
+
+Mentions fall into pools (places, people, organisations, everything else by label);
+within a pool they are merged by the rules of :mod:`newsledger.resolve.names` and, for
+places, by the GeoNames id the context-aware geocoder gives them. Entity ids hash the
+pool and a canonical key, so they do not depend on input order.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import re
+import sys
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from newsledger.model import Annotations, Article, Resolution
+from newsledger.model import Annotations, Article, Entity, EntityMention, Resolution
+from newsledger.resolve.keys import norm, skeleton
+from newsledger.resolve.names import (
+    PersonName,
+    acronym_forms,
+    acronym_key,
+    acronym_near_miss,
+    bag_bucket,
+    bag_relation,
+    clean_name,
+    defined_acronyms,
+    first_names_agree,
+    informative,
+    is_acronym,
+    org_key,
+    org_words,
+    person_name,
+    same_surname,
+)
+
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+ORG_LABELS = ("ARMED_GROUP", "ORG")
+__all__ = ["resolve_entities"]
+
+
+@dataclass(frozen=True)
+class _M:
+    article_id: str
+    start: int
+    end: int
+    text: str
+    label: str
+
+    def out(self) -> EntityMention:
+        return EntityMention(self.article_id, self.start, self.end, self.text)
+
+
+class _Union:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            out[self.find(i)].append(i)
+        return list(out.values())
+
+
+def _entity_id(pool: str, key: str) -> str:
+    return "e-" + hashlib.sha1(f"{pool}|{key}".encode()).hexdigest()[:10]
+
+
+def _majority_label(ms: list[_M], order: Sequence[str]) -> str:
+    counts = Counter(m.label for m in ms)
+    return max(counts, key=lambda lab: (counts[lab], -order.index(lab) if lab in order else -99))
 
 
 def resolve_entities(
     articles: Sequence[Article], annotations: Mapping[str, Annotations]
 ) -> Resolution:
-    return Resolution()
+    texts = {a.id: a.text for a in articles}
+    pools: dict[str, list[_M]] = defaultdict(list)
+    for article_id in sorted(annotations):
+        for m in annotations[article_id].mentions:
+            item = _M(article_id, m.start, m.end, m.text, m.label)
+            if m.label in PLACE_LABELS:
+                pools["PLACE"].append(item)
+            elif m.label == "PERSON":
+                pools["PERSON"].append(item)
+            elif m.label in ORG_LABELS:
+                pools["ORG"].append(item)
+            else:
+                pools[m.label].append(item)
+    _surnames_to_people(pools)
+    for ms in pools.values():
+        ms.sort(key=lambda m: (m.article_id, m.start, m.end, m.label))
+    entities: list[Entity] = []
+    entities += _places(pools.pop("PLACE", []), texts, pools.get("NORP", []))
+    entities += _people(pools.pop("PERSON", []))
+    entities += _orgs(pools.pop("ORG", []), texts)
+    for label in sorted(pools):
+        entities += _by_skeleton(label, pools[label])
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        merged[e.id] = _merge(merged[e.id], e) if e.id in merged else e
+    return Resolution(tuple(sorted(merged.values(), key=lambda e: e.id)))
+
+
+def _surnames_to_people(pools: dict[str, list[_M]]) -> None:
+    """A one-word ORG mention that is the surname of a person named in full (in the same
+    article, or of one person only across all) is that person, mislabelled by the tagger."""
+    full = defaultdict(set)
+    people: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for m in pools.get("PERSON", []):
+        n = person_name(m.text)
+        if n is not None and n.full:
+            full[m.article_id].add(n.surname)
+            people[n.surname].add(n.first[:1])
+    if not full:
+        return
+    keep = []
+    for m in pools.get("ORG", []):
+        key = skeleton(m.text)
+        if (" " not in m.text.strip() and not is_acronym(m.text)
+                and (key in full.get(m.article_id, ()) or len(people.get(key, ())) == 1)):
+            pools["PERSON"].append(_M(m.article_id, m.start, m.end, m.text, "PERSON"))
+        else:
+            keep.append(m)
+    pools["ORG"] = keep
+
+
+def _merge(a: Entity, b: Entity) -> Entity:
+    mentions = tuple(sorted(set(a.mentions) | set(b.mentions),
+                            key=lambda m: (m.article_id, m.start, m.end)))
+    aliases = tuple(sorted(set(a.aliases) | set(b.aliases)))
+    return Entity(a.id, a.type, a.name, aliases, mentions, a.geonames_id, a.lat, a.lon,
+                  a.admin1, a.country, a.feature)
+
+
+def _entity(pool: str, key: str, label: str, name: str, ms: list[_M], **geo: object) -> Entity:
+    mentions = tuple(sorted({m.out() for m in ms}, key=lambda m: (m.article_id, m.start, m.end)))
+    aliases = tuple(sorted({m.text for m in ms}))
+    return Entity(_entity_id(pool, key), label, name, aliases, mentions, **geo)  # type: ignore[arg-type]
+
+
+def _most_frequent(ms: list[_M]) -> str:
+    counts = Counter(m.text for m in ms)
+    return max(sorted(counts), key=lambda t: (counts[t], len(t)))
+
+
+# --------------------------------------------------------------------------- places
+
+
+def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
+            ) -> list[Entity]:
+    """Geocode per article; nationality mentions ("Ukrainian drones") join the context."""
+    if not ms:
+        return []
+    from newsledger.resolve.gazetteer import open_gazetteer
+    from newsledger.resolve.geocode import Toponym, display_name, geocode, toponym_key
+
+    try:
+        gaz = open_gazetteer()
+    except Exception as exc:  # a broken index must not stop the pipeline
+        print(f"newsledger: gazetteer unavailable ({exc}); places left ungeocoded", file=sys.stderr)
+        gaz = None
+    by_article: dict[str, list[_M]] = defaultdict(list)
+    for m in ms:
+        by_article[m.article_id].append(m)
+    groups: dict[str, list[_M]] = defaultdict(list)
+    shown: dict[str, list[str]] = defaultdict(list)
+    places: dict[str, object] = {}
+    extra: dict[str, list[Toponym]] = defaultdict(list)
+    for m in context:
+        extra[m.article_id].append(Toponym(m.start, m.end, m.text))
+    for article_id, items in by_article.items():
+        doc = texts.get(article_id, "")
+        tops = [Toponym(m.start, m.end, m.text) for m in items]
+        found = (geocode(gaz, doc, tops + extra.get(article_id, []))[: len(tops)]
+                 if gaz is not None else [None] * len(tops))
+        for m, t, place in zip(items, tops, found, strict=True):
+            if place is not None:
+                key = f"gn:{place.geonames_id}"
+                places[key] = place
+            else:
+                key = "pl:" + skeleton(toponym_key(t, doc))
+            groups[key].append(m)
+            shown[key].append(display_name(t, doc))
+    out = []
+    for key, items in groups.items():
+        label = _majority_label(items, PLACE_LABELS)
+        place = places.get(key)
+        geo: dict[str, object] = {}
+        if place is not None:
+            geo = {"geonames_id": place.geonames_id, "lat": round(place.lat, 5),
+                   "lon": round(place.lon, 5), "admin1": gaz.admin1_names.get(place.admin1),
+                   "country": place.country, "feature": place.feature}
+        counts = Counter(shown[key])
+        name = max(sorted(counts), key=lambda t: (counts[t], len(t)))
+        out.append(_entity("PLACE", key, label, name, items, **geo))
+    return out
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _people(ms: list[_M]) -> list[Entity]:
+    names = [person_name(m.text) for m in ms]
+    uf = _Union(len(ms))
+    full = [i for i, n in enumerate(names) if n is not None and n.full]
+    reps: list[int] = []  # one full-name mention per cluster so far
+    for i in full:
+        n = names[i]
+        match = next((r for r in reps if same_surname(n.surname, names[r].surname)
+                      and first_names_agree(n.first, names[r].first)), None)
+        if match is None:
+            reps.append(i)
+        else:
+            uf.union(match, i)
+    for i, n in enumerate(names):
+        if n is None or n.full:
+            continue
+        here = {uf.find(r) for r in full if ms[r].article_id == ms[i].article_id
+                and same_surname(names[r].surname, n.surname)}
+        anywhere = {uf.find(r) for r in full if same_surname(names[r].surname, n.surname)}
+        target = here if len(here) == 1 else (anywhere if len(anywhere) == 1 else set())
+        if target:
+            uf.union(target.pop(), i)
+    lone: dict[str, int] = {}
+    sizes = Counter(uf.find(i) for i in range(len(ms)))
+    for i, n in enumerate(names):  # surname-only mentions nobody claimed: one per spelling
+        if n is not None and not n.full and sizes[uf.find(i)] == 1:
+            if n.surname in lone:
+                uf.union(lone[n.surname], i)
+            else:
+                lone[n.surname] = i
+    out = []
+    for group in uf.groups():
+        items = [ms[i] for i in group]
+        best = max(group, key=lambda i: (
+            len(names[i].first) if names[i] else -1, Counter(m.text for m in items)[ms[i].text],
+            -len(ms[i].text), ms[i].text))
+        n: PersonName | None = names[best]
+        key = f"{n.surname}|{n.first[0][:1] if n and n.first else ''}" if n else norm(ms[best].text)
+        name = _strip_titles(ms[best].text)
+        out.append(_entity("PERSON", key, "PERSON", name, items))
+    return out
+
+
+def _strip_titles(text: str) -> str:
+    from newsledger.resolve.names import TITLES
+
+    words = re.sub(r"['’]s$", "", text.strip()).split()
+    titled = [i for i, w in enumerate(words[:-1]) if norm(w) in TITLES]
+    return " ".join(words[titled[-1] + 1 :] if titled else words)
+
+
+# --------------------------------------------------------------------------- organisations
+
+
+def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
+    if not ms:
+        return []
+    uf = _Union(len(ms))
+    acr = [is_acronym(m.text) for m in ms]
+    words = [org_words(m.text) for m in ms]
+    by_bag: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(ms):
+        if not acr[i] and words[i]:
+            by_bag[org_key(m.text)].append(i)
+    for idx in by_bag.values():
+        for j in idx[1:]:
+            uf.union(idx[0], j)
+    bag_words = {k: words[idx[0]] for k, idx in by_bag.items()}
+    buckets: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for k, ws in bag_words.items():
+        buckets[bag_bucket(ws)].append(k)
+    for keys in buckets.values():  # "Siberian Battalion" / "Siberia Battalion"
+        for x, y in itertools.combinations(keys, 2):
+            if bag_relation(bag_words[x], bag_words[y]) == "equal":
+                uf.union(by_bag[x][0], by_bag[y][0])
+    # A shorter name that differs from exactly one longer one only by country words.
+    for key, ws in bag_words.items():
+        supers = [k for k, other in bag_words.items() if bag_relation(ws, other) == "sub"]
+        roots = {uf.find(by_bag[k][0]) for k in supers}
+        if len(roots) != 1:
+            continue
+        if len(ws) == 1:  # a bare head noun: only within an article the longer form is in
+            arts = {ms[i].article_id for k in supers for i in by_bag[k]}
+            if not all(ms[i].article_id in arts for i in by_bag[key]):
+                continue
+        uf.union(roots.pop(), by_bag[key][0])
+    # Acronyms: defined in the text ("Long Name (ACR)"), else the initials of one long form.
+    defined: dict[str, set[int]] = defaultdict(set)
+    for article_id in sorted({m.article_id for m in ms}):
+        for long_form, short in defined_acronyms(texts.get(article_id, "")):
+            key = org_key(long_form)
+            for k, idx in by_bag.items():
+                if k == key or bag_relation(org_words(long_form), bag_words[k]) in (
+                        "sub", "super") or key.endswith(" " + k):
+                    defined[acronym_key(short)].add(uf.find(idx[0]))
+    initials: dict[str, set[int]] = defaultdict(set)
+    for i, m in enumerate(ms):
+        if not acr[i]:
+            for form in acronym_forms(m.text):
+                initials[form].add(uf.find(i))
+    acr_groups: dict[str, int] = {}
+    for i, m in enumerate(ms):
+        if not acr[i]:
+            continue
+        k = acronym_key(m.text)
+        roots = {uf.find(r) for r in defined.get(k, set())}
+        if len(roots) != 1:
+            roots = {uf.find(r) for r in initials.get(k, set())}
+        if not roots:
+            roots = {uf.find(j) for j in range(len(ms))
+                     if not acr[j] and acronym_near_miss(m.text, ms[j].text)}
+        if len(roots) == 1:
+            uf.union(roots.pop(), i)
+        elif k in acr_groups:
+            uf.union(acr_groups[k], i)
+        else:
+            acr_groups[k] = i
+    out = []
+    for group in uf.groups():
+        items = [ms[i] for i in group]
+        long_forms = [ms[i].text for i in group if not acr[i]]
+        name = clean_name(informative(long_forms) if long_forms else _most_frequent(items))
+        key = org_key(name) if long_forms else "acr:" + acronym_key(name)
+        out.append(_entity("ORG", key, _majority_label(items, ORG_LABELS), name, items))
+    return out
+
+
+# --------------------------------------------------------------------------- the rest
+
+
+def _by_skeleton(label: str, ms: list[_M]) -> list[Entity]:
+    groups: dict[str, list[_M]] = defaultdict(list)
+    for m in ms:
+        groups[skeleton(m.text) or m.text].append(m)
+    return [_entity(label, key, label, _most_frequent(items), items)
+            for key, items in groups.items()]

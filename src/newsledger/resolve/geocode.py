@@ -1,0 +1,445 @@
+"""Context-aware geocoding of one document's toponyms against the gazetteer.
+
+Each toponym gets candidates by name, alternate name, transliteration skeleton,
+admin stem and (bounded) fuzzy match; candidates are scored by match quality,
+population and feature class, then re-scored a few rounds with the document's
+context: countries and admin1 regions it names, "X, Y" and "Y's X" containment,
+and distance to the other toponyms' current choices.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from newsledger.resolve.gazetteer import (
+    ADMIN_WORDS,
+    ALTERNATE,
+    CODE,
+    PHONETIC,
+    PRIMARY,
+    STEM,
+    TRANSLIT,
+    Gazetteer,
+    Place,
+    admin_stems,
+    haversine_km,
+)
+from newsledger.resolve.keys import norm, phonetic, reading_variants, skeleton
+
+FUZZY = 6
+FOCUS_ADMIN, FOCUS_COUNTRY = 0.3, 0.15
+POP_WEIGHT = 2.0  # population prior, against the context bonuses below
+WHOLE_BONUS = 0.6  # countries and continents: a name they share is nearly always theirs
+CONTEXT = 1.0  # scale of the document-context bonuses
+_KIND_SCORE = {PRIMARY: 1.0, ALTERNATE: 0.9, CODE: 0.85, TRANSLIT: 0.75, STEM: 0.6,
+               PHONETIC: 0.45, FUZZY: 0.45}
+# "Kursk region", "the Kharkiv Oblast": a generic admin word right after the name.
+_ADMIN_AFTER = re.compile(
+    r"^['’]?\s*(?:" + "|".join(sorted(ADMIN_WORDS, key=len, reverse=True)) + r")\b", re.I
+)
+# Words that name a kind or part of place, never a place on their own ("West Surrey").
+_GENERIC = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+     "upper", "lower", "new", "old", "great", "greater", "middle", "inner", "outer", "town",
+     "city", "estate", "park", "center", "centre", "county", "island", "lake", "river", "bay",
+     "gulf", "coast", "valley", "mount", "hill", "hills", "and", "of", "the", "saint", "st",
+     "port", "fort", "grand", "little", "big", "high", "district", "state", "national"}
+)
+_LOCAL_ADMIN = frozenset({"county", "parish", "district", "raion", "rayon", "municipality"})
+_LEADING = re.compile(r"^(?:the|city of|town of|village of|greater)\s+", re.I)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    place: Place
+    kind: int
+    base: float
+
+
+@dataclass(frozen=True)
+class Toponym:
+    start: int
+    end: int
+    text: str
+
+
+def _clean(text: str) -> str:
+    text = _LEADING.sub("", text.strip())
+    return _POSSESSIVE.sub("", text).strip(" .,;:\"'")
+
+
+def _admin_hint(text: str, doc: str, end: int) -> tuple[str, str | None]:
+    """(name without its admin word, the admin word) for "X Oblast" or "X" + " region"."""
+    words = text.split()
+    if len(words) > 1 and words[-1].casefold().strip(".") in ADMIN_WORDS:
+        return " ".join(words[:-1]), words[-1].casefold()
+    match = _ADMIN_AFTER.match(doc[end : end + 20]) if doc else None
+    if match:
+        return text, match.group(0).strip(" '’").casefold()
+    return text, None
+
+
+def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[Candidate]:
+    """Every place the toponym may name, with a context-free score; a name the gazetteer
+    lacks ("Arizona State University", "Dubai World Cup") falls back to the place it
+    embeds, when that is a region, country or sizeable town."""
+    found = _candidates(gaz, text, doc, end)
+    if found or len(text.split()) < 2:
+        return found
+    words = text.split()
+    for size in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - size + 1):
+            part = " ".join(words[start : start + size])
+            if not part[:1].isupper() or all(norm(w) in _GENERIC for w in part.split()):
+                continue
+            inner = [Candidate(c.place, c.kind, c.base - 0.3)
+                     for c in _candidates(gaz, part, "", 0, loose=False)
+                     if c.kind <= CODE and (not c.place.feature.startswith("P.")
+                                            or c.place.population >= 10_000)]
+            if inner:
+                return inner
+    return []
+
+
+def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = True
+                ) -> list[Candidate]:
+    cleaned = _clean(text)
+    if not cleaned:
+        return []
+    if all(norm(w) in _GENERIC for w in cleaned.split()):
+        return []  # "East", "Gulf", "Central": a direction or a kind of place, not a name
+    base, admin_word = _admin_hint(cleaned, doc, end)
+    wants_admin = admin_word is not None
+    is_code = len(cleaned.replace(".", "")) <= 3 and cleaned.replace(".", "").isupper()
+    keys = {norm(cleaned): None}
+    short = len(norm(cleaned).replace(" ", "")) <= 4  # "U.S.", "Ufa": spelling keys too loose
+    if not short:
+        keys[skeleton(cleaned)] = None
+        for variant in reading_variants(cleaned):
+            keys[variant] = None
+    if base != cleaned:
+        keys[norm(base)] = None
+        keys[skeleton(base)] = None
+    if cleaned.replace(".", "") != cleaned:
+        keys[norm(cleaned.replace(".", ""))] = None
+    exact_keys = {norm(cleaned), norm(cleaned.replace(".", "")), norm(base)}
+    if wants_admin:
+        for stem in admin_stems(base):
+            keys[stem] = None
+    for expanded in _expansions(cleaned):
+        keys[norm(expanded)] = None
+        exact_keys.add(norm(expanded))
+    rows = gaz.lookup(keys)
+    abbreviation = _abbreviation(text)
+    if abbreviation:
+        rows = [r for r in rows if r[1] == CODE] + _abbreviation_rows(gaz, abbreviation)
+    if not rows:
+        stems = _demonym_stems(cleaned)
+        rows = [(g, ALTERNATE, k) for g, kind, k in gaz.lookup(stems) if kind <= ALTERNATE]
+        exact_keys.update(stems)
+        demonym = bool(rows)
+    else:
+        demonym = False
+    if not rows and not abbreviation and not short and loose:
+        rows = [(g, PHONETIC, k) for g, _, k in gaz.lookup([phonetic(base)])]
+    if not rows and not abbreviation and not short and loose:
+        rows = _fuzzy_rows(gaz, base)
+    places = gaz.places(g for g, _, _ in rows)
+    best: dict[int, int] = {}
+    for gid, kind, key in rows:
+        if kind == CODE and not is_code:
+            continue
+        if kind in (PRIMARY, ALTERNATE) and key not in exact_keys:
+            kind = TRANSLIT
+        if kind == STEM and not wants_admin:
+            continue
+        best[gid] = min(best.get(gid, 99), kind)
+    out = []
+    target = skeleton(base)
+    for gid, kind in best.items():
+        place = places.get(gid)
+        if place is None:
+            continue
+        if kind == PHONETIC and (len(target) < 5 or fuzz.ratio(target, skeleton(place.name)) < 85):
+            continue
+        if demonym and place.feature.startswith("P."):
+            continue  # "Syrians" names a country or region, never a town called Syria
+        out.append(Candidate(place, kind, _prior(place, kind, admin_word)))
+    big_town = max((c.place.population for c in out if c.place.feature.startswith("P.")
+                    and c.kind in (PRIMARY, ALTERNATE)), default=0)
+    if big_town >= 200_000 and admin_word is None:  # "New York", "Washington": the city
+        out = [Candidate(c.place, c.kind, c.base - 0.6) if c.place.feature == "A.ADM1" else c
+               for c in out]
+    if wants_admin and admin_word not in _LOCAL_ADMIN:
+        out.extend(_regions_of_cities(gaz, out, admin_word))
+    return out
+
+
+def _fuzzy_rows(gaz: Gazetteer, text: str) -> list[tuple[int, int, str]]:
+    """Near misses among keys sharing the first letters: bounded by the prefix scan."""
+    target = skeleton(text)
+    if len(target) < 6:
+        return []
+    rows = gaz.prefix_scan(target[:3])
+    return [(g, FUZZY, k) for k, g, kind in rows
+            if kind == TRANSLIT and fuzz.ratio(k, target) >= 90]
+
+
+# Abbreviated generic words in place names ("Loudon Co.", "Mt. Vernon", "Ft. Worth").
+_WORD_ABBREVIATIONS = {"co": "county", "twp": "township", "mt": "mount", "ft": "fort",
+                       "st": "saint", "pt": "point", "hts": "heights", "is": "island"}
+
+
+def _expansions(text: str) -> list[str]:
+    words = re.findall(r"[\w'’-]+\.?", text)
+    expanded = [_WORD_ABBREVIATIONS.get(w.rstrip(".").casefold(), w.rstrip(".")) for w in words]
+    joined = " ".join(expanded)
+    return [joined] if norm(joined) != norm(text) else []
+
+
+def _abbreviation(raw: str) -> str | None:
+    """"Conn." / "Calif." / "Ky.": a short capitalised word cut with a full stop."""
+    m = re.fullmatch(r"\s*([A-Z][a-z]{1,5})\.\s*", raw)
+    return m.group(1).casefold() if m else None
+
+
+def _abbreviation_rows(gaz: Gazetteer, abbreviation: str) -> list[tuple[int, int, str]]:
+    """Admin1 regions whose name starts with the abbreviation's first letter and contains
+    its letters in order; prefixes ("Ariz." of Arizona) count as alternate names."""
+    out = []
+    for code, name in gaz.admin1_names.items():
+        key = norm(name)
+        if not key.startswith(abbreviation[0]):
+            continue
+        it = iter(key)
+        if all(ch in it for ch in abbreviation):
+            kind = ALTERNATE if key.startswith(abbreviation) else TRANSLIT
+            out.append((gaz.admin1_gid[code], kind, abbreviation))
+    return out
+
+
+def _demonym_stems(text: str) -> list[str]:
+    """Place names a demonym or plural may come from: "Europeans" -> "europe"."""
+    word = norm(text)
+    if " " in word or len(word) < 5:
+        return []
+    if word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    stems = {word}
+    for suffix, repl in (("ian", "ia"), ("ian", "e"), ("ian", ""), ("an", "a"), ("an", "e"),
+                         ("an", ""), ("ese", ""), ("ish", ""), ("ish", "istan"), ("i", ""),
+                         ("ean", "e"), ("n", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stems.add(word[: -len(suffix)] + repl)
+    return sorted(stems)
+
+
+def _regions_of_cities(gaz: Gazetteer, found: list[Candidate], admin_word: str | None
+                       ) -> list[Candidate]:
+    """"Orel region": the admin1 whose largest city the name names, when no admin matched."""
+    if any(c.place.feature == "A.ADM1" for c in found):
+        return []
+    extra = []
+    for cand in found:
+        code = cand.place.admin1
+        if not cand.place.feature.startswith("P.") or not code:
+            continue
+        if gaz.largest_in_admin1(code) != cand.place.geonames_id:
+            continue
+        region = gaz.admin1_place(code)
+        if region is not None:
+            extra.append(Candidate(region, STEM, _prior(region, STEM, admin_word)))
+    return extra
+
+
+def _prior(place: Place, kind: int, admin_word: str | None) -> float:
+    score = _KIND_SCORE[kind] + POP_WEIGHT * min(1.0, math.log10(place.population + 1) / 7)
+    feature = place.feature
+    if admin_word is not None:
+        if admin_word in _LOCAL_ADMIN:
+            score += 1.0 if feature == "A.ADM2" else (0.3 if feature == "A.ADM1" else -0.6)
+        else:
+            score += 1.0 if feature == "A.ADM1" else -0.6
+    else:
+        if kind == CODE and feature == "A.ADM1":
+            score -= 0.5
+        if feature in ("A.PCLI", "L.CONT"):
+            score += WHOLE_BONUS
+        elif feature == "A.ADM1":
+            score += 0.3 if kind in (PRIMARY, CODE) else -0.6
+        elif feature == "A.ADM2":
+            score -= 0.3 if kind == PRIMARY else 0.8
+        elif feature == "P.PPLC":
+            score += 0.3
+    return score
+
+
+def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int = 3
+            ) -> list[Place | None]:
+    """A place (or None) for each toponym, chosen with the whole document as context."""
+    by_text: dict[str, list[int]] = {}
+    for i, t in enumerate(toponyms):
+        by_text.setdefault(toponym_key(t, doc), []).append(i)
+    groups = list(by_text.values())
+    cands = [candidates(gaz, toponyms[g[0]].text, doc, toponyms[g[0]].end) for g in groups]
+    contain = _containers(gaz, doc, toponyms, groups, cands)
+    focus = _focus(cands)
+    choice: list[Candidate | None] = [max(c, key=lambda x: x.base) if c else None for c in cands]
+    for _ in range(rounds):
+        countries, admins = Counter(), Counter()
+        for ch, g in zip(choice, groups, strict=True):
+            if ch is None:
+                continue
+            if ch.place.feature == "A.PCLI":
+                countries[ch.place.country] += len(g)
+            elif ch.place.feature == "A.ADM1":
+                admins[ch.place.admin1] += len(g)
+                countries[ch.place.country] += 0.5 * len(g)
+            else:
+                countries[ch.place.country] += 0.25 * len(g)
+                admins[ch.place.admin1] += 0.25 * len(g)
+        new_choice = []
+        for gi, clist in enumerate(cands):
+            if not clist:
+                new_choice.append(None)
+                continue
+            others = [c.place for j, c in enumerate(choice) if j != gi and c is not None]
+            own = choice[gi]
+            new_choice.append(max(clist, key=lambda c: _score(
+                c, countries, admins, others, own, contain.get(gi, ()), len(groups[gi]))
+                + focus.bonus(gi, c.place)))
+        if new_choice == choice:
+            break
+        choice = new_choice
+    out: list[Place | None] = [None] * len(toponyms)
+    for ch, g in zip(choice, groups, strict=True):
+        for i in g:
+            out[i] = ch.place if ch else None
+    return out
+
+
+@dataclass
+class _Focus:
+    """Spatial minimality: the admin1 regions and countries that the candidates of many
+    different toponyms share are where the document is; each toponym votes once per area."""
+
+    admin_votes: Counter
+    country_votes: Counter
+    own_admins: list[set[str]]
+    own_countries: list[set[str]]
+    groups: int
+
+    def bonus(self, gi: int, place: Place) -> float:
+        if self.groups < 2:
+            return 0.0
+        share = 0.0
+        if place.admin1:
+            votes = self.admin_votes[place.admin1] - (place.admin1 in self.own_admins[gi])
+            share += FOCUS_ADMIN * votes / (self.groups - 1)
+        if place.country:
+            votes = self.country_votes[place.country] - (place.country in self.own_countries[gi])
+            share += FOCUS_COUNTRY * votes / (self.groups - 1)
+        return share
+
+
+def _focus(cands: list[list[Candidate]]) -> _Focus:
+    admin_votes: Counter = Counter()
+    country_votes: Counter = Counter()
+    own_admins, own_countries = [], []
+    for clist in cands:
+        top = max((c.base for c in clist), default=0.0)
+        plausible = [c.place for c in clist if c.base >= top - 1.0]
+        admins = {p.admin1 for p in plausible if p.admin1}
+        countries = {p.country for p in plausible if p.country}
+        admin_votes.update(admins)
+        country_votes.update(countries)
+        own_admins.append(admins)
+        own_countries.append(countries)
+    return _Focus(admin_votes, country_votes, own_admins, own_countries,
+                  sum(1 for c in cands if c))
+
+
+def display_name(t: Toponym, doc: str) -> str:
+    """The mention with the admin word that follows it in the text: "Kursk" + " region"."""
+    cleaned = t.text.strip()
+    _, admin_word = _admin_hint(_clean(cleaned), doc, t.end)
+    if admin_word and admin_word not in norm(cleaned).split():
+        return f"{cleaned} {doc[t.end:].split()[0].strip(',.;:')}"
+    return cleaned
+
+
+def toponym_key(t: Toponym, doc: str) -> str:
+    """Mentions with one key name one place in a document: the name plus any admin word."""
+    cleaned = _clean(t.text)
+    _, admin_word = _admin_hint(cleaned, doc, t.end)
+    return f"{norm(cleaned)}|{admin_word or ''}"
+
+
+def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: list[list[int]],
+                cands: list[list[Candidate]]) -> dict[int, tuple[Place, ...]]:
+    """Places that contain a toponym by syntax: "X, Y" (Y after) and "Y's X" (Y before)."""
+    group_of = {i: gi for gi, g in enumerate(groups) for i in g}
+    order = sorted(range(len(toponyms)), key=lambda i: toponyms[i].start)
+    out: dict[int, list[Place]] = {}
+    for a, b in itertools.pairwise(order):
+        ta, tb = toponyms[a], toponyms[b]
+        gap = doc[ta.end : tb.start] if doc else ""
+        if re.fullmatch(r",\s*", gap):
+            inner, outer = a, b
+        elif re.fullmatch(r"['’]s?\s+", gap) or re.fullmatch(r"['’]s?\s+\w+\s+", gap):
+            inner, outer = b, a
+        else:
+            continue
+        wrappers = [c.place for c in cands[group_of[outer]]
+                    if c.place.feature in ("A.PCLI", "A.ADM1", "A.ADM2")]
+        if wrappers:
+            out.setdefault(group_of[inner], []).extend(wrappers)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _inside(place: Place, container: Place) -> bool:
+    if container.feature == "A.PCLI":
+        return place.country == container.country and place.geonames_id != container.geonames_id
+    if container.feature == "A.ADM1":
+        return place.admin1 == container.admin1 and place.geonames_id != container.geonames_id
+    return place.admin2 == container.admin2 and place.geonames_id != container.geonames_id
+
+
+def _score(c: Candidate, countries: Counter, admins: Counter, others: list[Place],
+           own: Candidate | None, containers: tuple[Place, ...], weight: int) -> float:
+    score = 0.0
+    p = c.place
+    total = sum(countries.values()) or 1.0
+    own_country = 0.0
+    own_admin = 0.0
+    if own is not None:
+        own_country = weight * (1.0 if own.place.feature == "A.PCLI" else 0.25)
+        own_admin = weight * (1.0 if own.place.feature == "A.ADM1" else 0.25)
+    country_share = (countries.get(p.country, 0) - (own_country if own and own.place.country
+                                                     == p.country else 0)) / total
+    score += 0.8 * max(0.0, country_share)
+    if p.admin1 and p.feature != "A.ADM1":
+        admin_votes = admins.get(p.admin1, 0) - (own_admin if own and own.place.admin1 == p.admin1
+                                                 else 0)
+        score += 0.6 * min(1.0, admin_votes)
+    if containers:
+        score += 1.5 if any(_inside(p, ctr) for ctr in containers) else -0.3
+    if others:
+        near = min(haversine_km(p.lat, p.lon, o.lat, o.lon) for o in others
+                   if o.geonames_id != p.geonames_id) if any(
+            o.geonames_id != p.geonames_id for o in others) else 1e9
+        if near < 50:
+            score += 0.7
+        elif near < 200:
+            score += 0.45
+        elif near < 800:
+            score += 0.15
+    return c.base + CONTEXT * score

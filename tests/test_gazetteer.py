@@ -1,0 +1,124 @@
+"""Gazetteer index: built from a small country subset, opened fast, keys fold spellings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from newsledger.resolve.gazetteer import INDEX_NAME, Gazetteer, build_index, open_gazetteer
+from newsledger.resolve.geocode import Toponym, candidates, geocode
+from newsledger.resolve.keys import norm, skeleton
+
+SUBSET = ("RU", "UA", "US", "EG", "BY")
+
+
+def subset_index(factory: pytest.TempPathFactory) -> Path:
+    """One subset index per test session, shared by the resolve test modules."""
+    folder = factory.getbasetemp() / "gazetteer-subset"
+    path = folder / INDEX_NAME
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        build_index(path, countries_only=SUBSET)
+    return path
+
+
+@pytest.fixture(scope="session")
+def gaz(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    return open_gazetteer(subset_index(tmp_path_factory))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Tyotkino", "Tetkino"),
+        ("Tiotkino", "Tjotkino"),
+        ("Тёткино", "Tetkino"),
+        ("Kurskiy", "Kursky"),
+        ("Starovoit", "Starovoyt"),
+        ("Baranowski", "Baranovsky"),
+        ("Kharkiv", "Харків"),
+        ("Yaroslavl", "Jaroslawl"),
+    ],
+)
+def test_skeleton_folds_romanisation_variants(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Kursk", "Kiev"), ("Belgorod", "Bryansk"), ("Orel", "Oryx")])
+def test_skeleton_keeps_different_names_apart(a: str, b: str) -> None:
+    assert skeleton(a) != skeleton(b)
+
+
+def test_norm_strips_accents_and_soft_signs() -> None:
+    assert norm("Tëtkino") == "tetkino"
+    assert norm("Khar’kov") == norm("Kharkov") == "kharkov"
+
+
+def test_index_opens_fast(tmp_path_factory: pytest.TempPathFactory) -> None:
+    path = subset_index(tmp_path_factory)
+    started = time.perf_counter()
+    fresh = Gazetteer(path)
+    assert fresh.lookup(["kursk"])
+    assert time.perf_counter() - started < 2.0
+
+
+def test_spellings_reach_one_geonames_id(gaz: Gazetteer) -> None:
+    ids = set()
+    for spelling in ("Tetkino", "Tyotkino", "Tiotkino", "Tjotkino", "Тёткино", "Теткино"):
+        best = max(candidates(gaz, spelling), key=lambda c: c.base)
+        ids.add(best.place.geonames_id)
+    assert len(ids) == 1
+    place = gaz.place(ids.pop())
+    assert place is not None and place.country == "RU" and place.feature.startswith("P.")
+
+
+def test_admin_word_asks_for_the_region_not_the_city(gaz: Gazetteer) -> None:
+    city = max(candidates(gaz, "Kursk"), key=lambda c: c.base).place
+    region = max(candidates(gaz, "Kursk region"), key=lambda c: c.base).place
+    oblast = max(candidates(gaz, "Kursk Oblast"), key=lambda c: c.base).place
+    assert city.feature.startswith("P.")
+    assert region.feature == "A.ADM1" and oblast.geonames_id == region.geonames_id
+    assert city.geonames_id != region.geonames_id
+    assert city.admin1 == region.admin1
+
+
+def test_region_named_after_its_largest_city(gaz: Gazetteer) -> None:
+    orel = max(candidates(gaz, "Orel region"), key=lambda c: c.base).place
+    oryol = max(candidates(gaz, "Oryol region"), key=lambda c: c.base).place
+    assert orel.feature == "A.ADM1" and orel.geonames_id == oryol.geonames_id
+
+
+def test_country_names_codes_and_demonyms(gaz: Gazetteer) -> None:
+    for text in ("Ukraine", "Ukrainian"):
+        assert max(candidates(gaz, text), key=lambda c: c.base).place.feature == "A.PCLI"
+    us = max(candidates(gaz, "U.S."), key=lambda c: c.base).place
+    assert us.feature == "A.PCLI" and us.country == "US"
+    # A lower-case or longer word is never read as a country code.
+    assert all(c.place.feature != "A.PCLI" for c in candidates(gaz, "Ru"))
+
+
+def test_fuzzy_near_miss_is_bounded(gaz: Gazetteer) -> None:
+    found = candidates(gaz, "Belgorodd")
+    assert any(c.place.name == "Belgorod" for c in found)
+    assert candidates(gaz, "Qqqzzxv") == []
+
+
+def test_state_abbreviations_and_abbreviated_words(gaz: Gazetteer) -> None:
+    for text, state in (("Calif.", "California"), ("Ariz.", "Arizona")):
+        best = max(candidates(gaz, text), key=lambda c: c.base).place
+        assert (best.feature, best.name) == ("A.ADM1", state)
+    # "Ky." alone could be Kyiv; after a US town it is Kentucky.
+    doc = "Louisville, Ky., police said."
+    town, state = geocode(gaz, doc, [Toponym(0, 10, "Louisville"), Toponym(12, 15, "Ky.")])
+    assert state is not None and state.name == "Kentucky"
+    assert town is not None and town.admin1 == state.admin1
+    county = max(candidates(gaz, "Loudon Co."), key=lambda c: c.base).place
+    assert county.feature == "A.ADM2" and "Loudon" in county.name
+
+
+def test_name_embedding_a_place_falls_back_to_it(gaz: Gazetteer) -> None:
+    best = max(candidates(gaz, "Arizona State University"), key=lambda c: c.base).place
+    assert best.feature == "A.ADM1" and best.name == "Arizona"
+    assert candidates(gaz, "West") == []  # a direction alone is no place
