@@ -118,6 +118,7 @@ class Quantity:
     subject: str | None = None
     attribution: int | None = None
     sentence: int = 0
+    trigger: str | None = None  # lemma that decided the slot ("kill", "shoot", "death", ...)
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,8 @@ class Conflict:
     kind: str  # contradiction, numeric
     claim_ids: tuple[str, ...]
     explanation: str
+    # claim ids per camp: a contradiction has two, a numeric conflict one per figure
+    sides: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,17 @@ class Fatalities:
     best: int | None
     high: int | None
     basis: str
+
+
+@dataclass(frozen=True)
+class EventTime:
+    """A time expression of an event's sentences, resolved, for the timeline."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    value: str | None
 
 
 @dataclass(frozen=True)
@@ -311,6 +325,7 @@ class EventRecord:
     article_ids: tuple[str, ...]
     claim_ids: tuple[str, ...]
     fatalities: Fatalities | None
+    times: tuple[EventTime, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from newsledger.model import (
     Rejection,
     Resolution,
 )
-from newsledger.reconcile.claims import build_claims
+from newsledger.reconcile.claims import build_claims, context_nations
 from newsledger.reconcile.events import build_event, target_places
 from newsledger.reconcile.statements import cluster_statements, fallback_clusters
 
@@ -33,6 +33,7 @@ def build_ledger(
     by_id = {a.id: a for a in articles}
     entities = {e.id: e for e in resolution.entities}
     origin_of = {aid: g.id for g in origin_groups for aid in g.article_ids}
+    nations = context_nations(resolution.entities, by_id)
     if not clusters:
         clusters = fallback_clusters(articles, annotations)
     events: list[EventRecord] = []
@@ -41,7 +42,7 @@ def build_ledger(
     for cluster in sorted(clusters, key=lambda c: c.id):
         statements = cluster_statements(cluster, by_id, annotations, resolution, entities)
         event_claims, event_conflicts, reports = build_claims(
-            cluster.id, statements, by_id, origin_of, entities
+            cluster.id, statements, by_id, origin_of, entities, nations
         )
         events.append(
             build_event(

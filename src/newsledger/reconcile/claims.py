@@ -10,6 +10,7 @@ monitor's count of the ministry's own soldiers are different subjects.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from newsledger.reconcile.lexicon import (
     outcome,
     side_words,
 )
+from newsledger.reconcile.outlets import outlet_label
 from newsledger.reconcile.propositions import (
     EARLIER,
     NEAR_TARGET,
@@ -54,16 +56,48 @@ def _digest(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
 
 
+def context_nations(
+    entities: Sequence[Entity], articles: Mapping[str, Article]
+) -> dict[str, str]:
+    """Nations of organisations named with a nationality in front ("Russian state media X").
+
+    Only the words directly before a mention count, and only when every such
+    nationality seen for the entity agrees.
+    """
+    out: dict[str, str] = {}
+    for entity in entities:
+        if entity.type not in {"ORG", "GOV", "ARMED_GROUP", "PERSON"}:
+            continue
+        found: set[str] = set()
+        for m in entity.mentions:
+            article = articles.get(m.article_id)
+            if article is None:
+                continue
+            before = article.text[max(0, m.start - 40) : m.start]
+            words = re.findall(r"[A-Za-z][\w-]*", before.split(".")[-1].split(",")[-1])[-3:]
+            capitals = [w for w in words if w[:1].isupper()]
+            # the last capitalised word before the name, followed only by common nouns
+            if capitals and (iso := nation_of(capitals[-1])):
+                found.add(iso)
+        if len(found) == 1:
+            out[entity.id] = found.pop()
+    return out
+
+
 def entity_nation(entity: Entity) -> str | None:
     if entity.type in {"GPE", "LOC"} and entity.country:
         return entity.country
     return nation_of(" ".join((entity.name, *entity.aliases)))
 
 
-def speaker_nation(stmt: Statement, entities: Mapping[str, Entity]) -> str | None:
+def speaker_nation(
+    stmt: Statement, entities: Mapping[str, Entity], nations: Mapping[str, str] | None = None
+) -> str | None:
     for eid in stmt.claimants:
         if eid in entities and (found := entity_nation(entities[eid])):
             return found
+        if nations and eid in nations:
+            return nations[eid]
     return nation_of(stmt.claimant_label) if stmt.claimant_label else None
 
 
@@ -86,13 +120,16 @@ def _raw_side(q: Quantity, speaker: str | None) -> tuple[str, str | None] | None
 
 
 def resolve_sides(
-    statements: Sequence[Statement], entities: Mapping[str, Entity]
+    statements: Sequence[Statement],
+    entities: Mapping[str, Entity],
+    nations: Mapping[str, str] | None = None,
 ) -> dict[tuple[int, int], str | None]:
     """Side of every quantity, keyed by (statement index, quantity index)."""
+    known = nations
     raw: dict[tuple[int, int], tuple[str, str | None] | None] = {}
     nations: set[str] = set()
     for i, stmt in enumerate(statements):
-        speaker = speaker_nation(stmt, entities)
+        speaker = speaker_nation(stmt, entities, known)
         if speaker:
             nations.add(speaker)
         for j, q in enumerate(stmt.quantities):
@@ -183,6 +220,7 @@ def _representative(statements: Sequence[Statement], articles: Mapping[str, Arti
         length = len(s.content)
         return (
             bool(s.claimants),
+            bool(s.quantities),  # a claim with figures reads best in the words that give them
             s.attributed,
             lang.startswith("en"),
             20 <= length <= 200,
@@ -207,11 +245,12 @@ def figure_reports(
     statements: Sequence[Statement],
     pairs: Sequence[Sequence[tuple[Figure, Quantity]]],
     entities: Mapping[str, Entity],
+    nations: Mapping[str, str] | None = None,
 ) -> list[FigureReport]:
     """Every figure with its claimant, flagged when a party counts its enemy's losses."""
     out = []
     for stmt, figures in zip(statements, pairs, strict=True):
-        speaker = speaker_nation(stmt, entities)
+        speaker = speaker_nation(stmt, entities, nations)
         who = _display_name(stmt, entities) or "unattributed report"
         for f, q in figures:
             opponent_words = side_words(q.subject or "")[0]
@@ -229,9 +268,10 @@ def build_claims(
     articles: Mapping[str, Article],
     origin_of: Mapping[str, str],
     entities: Mapping[str, Entity],
+    nations: Mapping[str, str] | None = None,
 ) -> tuple[list[Claim], list[Conflict], list[FigureReport]]:
     """Merge an event's statements into claims, find its conflicts and set each status."""
-    sides = resolve_sides(statements, entities)
+    sides = resolve_sides(statements, entities, nations)
     pairs = [_figures(s, i, sides) for i, s in enumerate(statements)]
     props = [
         s.proposition(tuple(f for f, _ in p), entities)
@@ -261,7 +301,7 @@ def build_claims(
         else:
             status = "single-source"
         claims.append(replace(claim, status=status))
-    return claims, conflicts, figure_reports(statements, pairs, entities)
+    return claims, conflicts, figure_reports(statements, pairs, entities, nations)
 
 
 def _make_claim(
@@ -287,9 +327,7 @@ def _make_claim(
             evidence.append(s.evidence)
     evidence.sort(key=lambda e: (e.article_id, e.start))
     article_ids = sorted({e.article_id for e in evidence})
-    outlets = sorted(
-        {articles[a].outlet for a in article_ids if a in articles and articles[a].outlet}
-    )
+    outlets = sorted({outlet_label(articles[a]) for a in article_ids if a in articles})
     origins = {origin_of.get(a, a) for a in article_ids}
     key_words = " ".join(sorted(set(content_words(rep.content))))
     figures = sorted((f.slot, f.side or "", f.low, f.high) for f, _ in draft.figures)
@@ -371,12 +409,17 @@ def _contradictions(
             text_a = _side_text(drafts, part_a, entities)
             text_b = _side_text(drafts, part_b, entities)
             ids = tuple(drafts[i].claim.id for i in sorted(part_a + part_b) if drafts[i].claim)
+            camps = tuple(
+                tuple(drafts[i].claim.id for i in sorted(part) if drafts[i].claim)
+                for part in (part_a, part_b)
+            )
             out.append(
                 Conflict(
                     id="k-" + _digest(event_id, "contradiction", *sorted(ids)),
                     kind="contradiction",
                     claim_ids=ids,
                     explanation=f"{text_a}. Against this, {text_b}.",
+                    sides=camps,
                 )
             )
     return out
@@ -532,8 +575,12 @@ def _numeric(
             ):
                 continue
             parts, ids = [], []
-            for i, f, q in sorted(group, key=lambda x: x[1].low):
-                ids.append(drafts[i].claim.id if drafts[i].claim else "")
+            camps: dict[tuple[float, float], list[str]] = defaultdict(list)
+            for i, f, q in sorted(group, key=lambda x: (x[1].low, x[1].high)):
+                cid = drafts[i].claim.id if drafts[i].claim else ""
+                ids.append(cid)
+                if cid not in camps[f.low, f.high]:
+                    camps[f.low, f.high].append(cid)
                 subject = f" {q.subject}" if q.subject else ""
                 parts.append(f"{_fmt(f, q)}{subject} ({_who(drafts[i], entities)})")
             ids = list(dict.fromkeys(ids))
@@ -543,6 +590,7 @@ def _numeric(
                     kind="numeric",
                     claim_ids=tuple(ids),
                     explanation=f"Figures for {slot} differ: " + "; ".join(parts) + ".",
+                    sides=tuple(tuple(c) for c in camps.values()),
                 )
             )
     return out

@@ -24,6 +24,7 @@ from newsledger.reconcile.lexicon import ADVANCE, HELD, claim_outcome, nation_of
 from newsledger.reconcile.propositions import Figure
 from newsledger.reconcile.statements import PLACE_LABELS, Statement
 from newsledger.reconcile.text import fold
+from newsledger.reconcile.times import event_times
 
 # Types that say little on their own rank below the violent ones at equal evidence.
 _TYPE_WEIGHT = {"Strategic developments": 0.5, "Protests": 0.8}
@@ -318,4 +319,5 @@ def build_event(
         article_ids=article_ids,
         claim_ids=tuple(c.id for c in claims),
         fatalities=fatalities(reports),
+        times=event_times(cluster, annotations, articles),
     )

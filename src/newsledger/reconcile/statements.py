@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsledger.model import (
     Annotations,
@@ -25,6 +25,7 @@ from newsledger.model import (
 )
 from newsledger.reconcile.lexicon import hedge_spans, outcome
 from newsledger.reconcile.propositions import Proposition
+from newsledger.reconcile.slots import settle_slot
 from newsledger.reconcile.text import content_words, fold
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -146,6 +147,25 @@ class _ArticleView:
         return sentence in self.hedged_sentences or sentence + 1 in self.hedged_sentences
 
 
+def _governing_attribution(q: Quantity, ann: Annotations) -> int | None:
+    """The attribution whose cue comes last before a loose number in its sentence.
+
+    A number the extractor left outside every attribution (a quoted list after
+    "announced losses:") still belongs to the speaker whose cue governs it.
+    """
+    best: int | None = None
+    for index, att in enumerate(ann.attributions):
+        if att.sentence != q.sentence or att.cue.end > q.start:
+            continue
+        if att.source is None and att.via is None:
+            continue
+        if att.source is not None and att.source.start <= q.start < att.source.end:
+            continue
+        if best is None or att.cue.end > ann.attributions[best].cue.end:
+            best = index
+    return best
+
+
 def _label(text: str) -> str | None:
     """The speaker as written, without a headline or caption glued on before it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -172,6 +192,12 @@ def article_statements(
     by_attribution: dict[int, list[Quantity]] = defaultdict(list)
     loose: dict[int, list[Quantity]] = defaultdict(list)
     for q in ann.quantities:
+        if q.sentence < len(ann.sentences):
+            q = settle_slot(q, article.text, ann.sentences[q.sentence].start)
+        if q.attribution is None:
+            owner = _governing_attribution(q, ann)
+            if owner is not None:
+                q = replace(q, attribution=owner)
         if q.attribution is not None and 0 <= q.attribution < len(ann.attributions):
             by_attribution[q.attribution].append(q)
         else:
@@ -202,13 +228,29 @@ def article_statements(
                 content = article.text[content_start:content_end]
                 start = min(s.start for s in spans if s is not att.content)
                 end = content_end
+        # a figure the statement owns is part of what it says and of its evidence
+        # ("it adds “100 ...” were killed"; "announced losses: “About 60 ...”")
+        figures = by_attribution.get(index, ())
+        if figures:
+            low, high = min(q.start for q in figures), max(q.end for q in figures)
+            if low < content_start:
+                content_start = low
+            if high > content_end and att.sentence < len(ann.sentences):
+                content_end = max(high, ann.sentences[att.sentence].end)
+            content = article.text[content_start:content_end]
+            start, end = min(start, content_start), max(end, content_end)
         ev = evidence(article, start, end)
         if ev is None or not content.strip():
             continue
         label = _label(att.source.text) if att.source else None
         claimants = view.speaker(att.source.start, att.source.end) if att.source else ()
-        if not claimants and last_speaker and att.sentence - last_speaker[0] <= 3 and (
-            label is None or _is_anaphor(label)
+        # a source found outside the sentence is the extractor's guess at a pronoun's
+        # antecedent; the last named speaker is the better guess
+        resolved_pronoun = att.source is not None and att.sentence < len(ann.sentences) and (
+            att.source.end <= ann.sentences[att.sentence].start
+        )
+        if last_speaker and att.sentence - last_speaker[0] <= 3 and (
+            (not claimants and (label is None or _is_anaphor(label))) or resolved_pronoun
         ):
             claimants, label = last_speaker[1], last_speaker[2] or label
         if claimants or (label and not _is_anaphor(label)):

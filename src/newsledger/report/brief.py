@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from newsledger.model import Article, Claim, Conflict, Entity, EventRecord, Evidence, Ledger
 from newsledger.reconcile.lexicon import claim_outcome
+from newsledger.reconcile.outlets import outlet_basis, outlet_label
 
 STATUS_LABEL = {
     "corroborated": "corroborated",
@@ -102,7 +103,9 @@ class _Notes:
                 self.notes.append(
                     Footnote(
                         number=len(self.notes) + 1,
-                        outlet=(article.outlet if article else None) or "",
+                        # a headline label would repeat the title printed beside it
+                        outlet=source_name(article)
+                        if article and outlet_basis(article) != "headline" else "",
                         title=(article.title if article else None) or ev.article_id,
                         article_id=ev.article_id,
                         published=article.published if article else None,
@@ -299,7 +302,8 @@ def build_brief(ledger: Ledger) -> Brief:
         {
             "number": i + 1,
             "id": a.id,
-            "outlet": a.outlet or "unknown",
+            "outlet": source_name(a),
+            "outlet_basis": outlet_basis(a),
             "title": a.title or a.path_or_url,
             "published": a.published,
             "origin": origin_of[a.id].id if a.id in origin_of else a.id,
@@ -325,13 +329,8 @@ def _unique(names: object) -> list[str]:
 
 
 def source_name(article: Article | None) -> str:
-    """An outlet name, or the headline when the outlet is unknown."""
-    if article is None:
-        return "unknown source"
-    if article.outlet:
-        return article.outlet
-    title = (article.title or article.path_or_url).strip()
-    return f"“{title[:60]}{'…' if len(title) > 60 else ''}”"
+    """The article's outlet, or the label that stands for it (URL host, headline, file)."""
+    return outlet_label(article) if article is not None else "unknown source"
 
 
 def _order(claims: list[Claim]) -> list[Claim]:
@@ -343,6 +342,9 @@ def _conflict_view(
     conflict: Conflict, views: dict[str, ClaimView], claims: dict[str, Claim]
 ) -> ConflictView:
     members = [views[c] for c in conflict.claim_ids if c in views]
+    if conflict.kind == "contradiction" and len(conflict.sides) == 2:
+        camps = [[views[c] for c in camp if c in views] for camp in conflict.sides]
+        return ConflictView(conflict.id, conflict.kind, conflict.explanation, camps)
     if conflict.kind == "contradiction" and members:
         first = claims[members[0].id]
         first_outcome = claim_outcome(first.statement, first.polarity)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from newsledger.model import Ledger
+from newsledger.model import Article, Ledger
 from newsledger.reconcile.events import place_rank
+from newsledger.reconcile.outlets import BASIS_TEXT, outlet_basis
 from newsledger.report.brief import Brief, build_brief, source_name
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -76,7 +77,7 @@ def event_rows(ledger: Ledger, brief: Brief | None = None) -> list[dict[str, obj
     for event in ledger.events:
         place = entities.get(event.location or "")
         actors = [entities[a].name for a in event.actors if a in entities]
-        outlets = sorted({source_name(articles[a]) for a in event.article_ids if a in articles})
+        outlets = _sources([articles[a] for a in event.article_ids if a in articles])
         statements = [claims[c].statement for c in event.claim_ids if c in claims][:3]
         notes = leads.get(event.id) or " ".join([event.title.rstrip(".") + ".", *statements])
         rows.append({
@@ -91,12 +92,25 @@ def event_rows(ledger: Ledger, brief: Brief | None = None) -> list[dict[str, obj
             "latitude": place.lat if place and place.lat is not None else "",
             "longitude": place.lon if place and place.lon is not None else "",
             "geo_precision": _geo_precision(place_rank(place)) if place else "",
-            "source": "; ".join(outlets),
+            "source": outlets,
             "notes": notes[:1000],
             "fatalities": event.fatalities.best if event.fatalities and
             event.fatalities.best is not None else 0,
         })
     return rows
+
+
+def _sources(articles: list[Article]) -> str:
+    """The event's sources; labels that are not outlet names say what they are."""
+    by_basis: dict[str, set[str]] = {}
+    for article in articles:
+        by_basis.setdefault(outlet_basis(article), set()).add(source_name(article))
+    parts = []
+    for basis in ("outlet", "host", "headline", "file"):
+        labels = "; ".join(sorted(by_basis.get(basis, ())))
+        if labels:
+            parts.append(labels if basis == "outlet" else f"{labels} [{BASIS_TEXT[basis]}]")
+    return "; ".join(parts)
 
 
 def write_events_csv(ledger: Ledger, path: Path, brief: Brief | None = None) -> None:
