@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,11 @@ def _raw_get(app: Any, raw_path: bytes) -> tuple[int, bytes]:
         async with asyncio.timeout(30):
             await app(scope, receive, send)
 
-    asyncio.run(run())
+    # A fresh thread has no event loop of its own, even when an earlier test (Playwright's sync
+    # API) left one running in the main thread.
+    worker = threading.Thread(target=lambda: asyncio.run(run()))
+    worker.start()
+    worker.join()
     return status[0], b"".join(body)
 
 

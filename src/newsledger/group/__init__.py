@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from newsledger.group.events import cluster_threads
+from newsledger.group.origins import origin_groups
+from newsledger.group.published import infer_dates
 from newsledger.model import Annotations, Article, EventCluster, OriginGroup, Resolution
 
 
 def find_origin_groups(
     articles: Sequence[Article], annotations: Mapping[str, Annotations]
 ) -> tuple[OriginGroup, ...]:
-    """Until copies are detected every article is its own origin."""
-    return tuple(
-        OriginGroup(id=f"o-{a.id[2:]}", article_ids=(a.id,), basis="single article")
-        for a in sorted(articles, key=lambda a: a.id)
-    )
+    """Every article in exactly one group; copies of one wire story share a group."""
+    return origin_groups(articles, annotations)
 
 
 def cluster_events(
@@ -23,7 +23,8 @@ def cluster_events(
     resolution: Resolution,
     previous: Sequence[EventCluster],
 ) -> tuple[EventCluster, ...]:
-    return tuple(previous)
+    """Stored clusters keep their ids and members; only articles they lack are placed."""
+    return cluster_threads(articles, annotations, resolution, previous)
 
 
 def infer_publication_dates(
@@ -31,4 +32,5 @@ def infer_publication_dates(
     annotations: Mapping[str, Annotations],
     clusters: Sequence[EventCluster],
 ) -> tuple[Article, ...]:
-    return tuple(articles)
+    """Undated articles get a date inferred from their event and relative times, with basis."""
+    return infer_dates(articles, annotations, clusters)
