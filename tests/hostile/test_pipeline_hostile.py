@@ -147,12 +147,6 @@ def test_rerun_changes_nothing(hostile_run) -> None:
     assert after["rejected"] == ledger["rejected"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN BUG (reported): a text over spaCy's nlp.max_length (1,000,000 chars) passes "
-    "ingest (max_bytes 5 MB) and annotate_articles raises E088, killing the whole run. "
-    "Remove this marker once ingest rejects or extract chunks such texts.",
-)
 def test_one_line_megabyte_file_does_not_kill_the_run(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -162,8 +156,9 @@ def test_one_line_megabyte_file_does_not_kill_the_run(tmp_path: Path) -> None:
     ledger = json.loads((tmp_path / "out" / "ledger.json").read_text(encoding="utf-8"))
     names = [_name(a["path_or_url"]) for a in ledger["articles"]]
     assert "good.txt" in names
-    rejected = [_name(r["path_or_url"]) for r in ledger["rejected"]]
-    assert ("one_line.txt" in names) != ("one_line.txt" in rejected)
+    rejected = {_name(r["path_or_url"]): r["reason"] for r in ledger["rejected"]}
+    assert "one_line.txt" not in names
+    assert "too long" in rejected["one_line.txt"]
     assert summary.read_articles + summary.new_rejections == 2
 
 

@@ -26,12 +26,21 @@ class RawDoc:
     find_title: bool = True
 
 
+MAX_CHARS = 1_000_000
+"""Longest cleaned text analysed: spaCy's default ``max_length``; no news article comes near it."""
+
+
 def build_article(doc: RawDoc) -> Article | Rejection:
     cleaned = clean_text(
         doc.text, title=doc.title, pre_removed=doc.pre_removed, find_title=doc.find_title
     )
     if not cleaned.text.strip():
         return Rejection(doc.path_or_url, "no article text left after removing boilerplate")
+    if len(cleaned.text) > MAX_CHARS:
+        return Rejection(
+            doc.path_or_url,
+            f"text too long to analyse ({len(cleaned.text):,} characters; limit {MAX_CHARS:,})",
+        )
     published, basis = doc.published, doc.published_basis
     if published is None and cleaned.dateline:
         published, basis = cleaned.dateline, "dateline"
