@@ -341,3 +341,15 @@ def test_fixture_follows_the_export_schema() -> None:
     for entity in data["entities"]:
         for m in entity["mentions"]:
             assert texts[m["article_id"]][m["start"] : m["end"]] == m["text"]
+
+
+def test_loopback_server_refuses_foreign_host_headers(ledger_dir: Path) -> None:
+    """DNS rebinding: a page on another name that resolves to 127.0.0.1 sends its own Host."""
+    from newsledger.web.app import host_names
+
+    app = create_app(ledger_dir, allowed_hosts=host_names("127.0.0.1"))
+    local = TestClient(app, base_url="http://127.0.0.1:8000")
+    assert local.get("/api/events").status_code == 200
+    foreign = TestClient(app, base_url="http://rebound.example:8000")
+    assert foreign.get("/api/events").status_code == 400
+    assert host_names("0.0.0.0") == ["*"]

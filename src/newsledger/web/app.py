@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from newsledger.model import CLAIM_STATUSES
 from newsledger.web import views
@@ -94,9 +96,17 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(
-    ledger_dir: Path, *, token: str | None = None, tile_url: str | None = None
+    ledger_dir: Path,
+    *,
+    token: str | None = None,
+    tile_url: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
-    """The ASGI app over ``ledger_dir/ledger.json``; writes are enabled only with a token."""
+    """The ASGI app over ``ledger_dir/ledger.json``; writes are enabled only with a token.
+
+    ``allowed_hosts`` (Host header names) guards a loopback server against DNS rebinding:
+    a hostile page whose name resolves to 127.0.0.1 still sends its own name as Host.
+    """
     ledger_dir = Path(ledger_dir)
     tile_origin(tile_url)  # refuse a bad tile URL at start, not on the first request
     source = LedgerSource(ledger_dir)
@@ -112,6 +122,8 @@ def create_app(
     )
     app.state.source = source
     app.add_middleware(BodyLimit)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeaders, tile_url=tile_url)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -380,6 +392,14 @@ def _ingest(
     }
 
 
+def host_names(bind: str) -> list[str]:
+    """Host header values a server bound to ``bind`` answers: loopback names, or any name
+    when bound to all interfaces (the operator chose to expose it)."""
+    if bind in ("0.0.0.0", "::", ""):
+        return ["*"]
+    return sorted({"127.0.0.1", "localhost", "::1", "[::1]", bind})
+
+
 def serve(
     ledger_dir: Path,
     host: str = "127.0.0.1",
@@ -391,7 +411,9 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        create_app(ledger_dir, token=token, tile_url=tile_url),
+        create_app(
+            ledger_dir, token=token, tile_url=tile_url, allowed_hosts=host_names(host)
+        ),
         host=host,
         port=port,
         log_level="info",
