@@ -1,0 +1,286 @@
+"""Event clustering benchmark: B-cubed P/R/F1 of article-level event assignment.
+
+Runs the real stages (extract, resolve, group) over the documents, fed in
+batches so later batches must join the events earlier ones opened. An
+article's event is the cluster holding most of its sentences. Data sets:
+``newswcl50`` (gold: the event in the document id), ``ecbplus_docs`` (gold:
+subtopic), ``gva_semeval2018t5`` (gold: incident_uri). Annotations are cached
+under /tmp by content hash and extractor version, since extraction dominates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from newsledger import codec
+from newsledger.extract import EXTRACTOR_VERSION, annotate_articles
+from newsledger.group import cluster_events
+from newsledger.model import Annotations, Article, Entity, EventCluster, Resolution
+from newsledger.resolve import resolve_entities
+
+BATCHES = 4
+CACHE = Path(os.environ.get("NEWSLEDGER_BENCH_CACHE", "/tmp/newsledger-bench-annotations"))
+
+
+@dataclass(frozen=True)
+class Doc:
+    doc_id: str
+    gold: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+
+
+# --------------------------------------------------------------------------- data sets
+
+
+def detect(data: Path) -> str:
+    names = {p.name for p in data.iterdir()} if data.is_dir() else {data.name}
+    if any(n.endswith(".conll") for n in names):
+        return "newswcl50"
+    if any(n.startswith("gva_docs") for n in names):
+        return "gva"
+    if any(n.startswith("ecbplus") for n in names):
+        return "ecbplus"
+    first = json.loads(data.open().readline()) if data.is_file() else {}
+    if "incident_uri" in first:
+        return "gva"
+    if "subtopic" in first:
+        return "ecbplus"
+    raise ValueError(f"cannot tell which cluster benchmark {data} holds")
+
+
+def _file(data: Path, pattern: str) -> Path:
+    return data if data.is_file() else sorted(data.glob(pattern))[0]
+
+
+def load_newswcl50(data: Path) -> list[Doc]:
+    """Rebuild each text from its tokens only; the coreference columns carry gold labels."""
+    sentences: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for line in _file(data, "*.conll").open(encoding="utf-8"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) < 4:
+            continue
+        sentences[cols[0]][int(cols[1])].append(cols[3])
+    docs = []
+    for doc_id, sents in sentences.items():
+        # The tokens keep no paragraph breaks, so the text is one paragraph.
+        text = " ".join(_detokenise(sents[i]) for i in sorted(sents))
+        docs.append(Doc(doc_id, doc_id.split("/")[0], text))
+    return docs
+
+
+def _detokenise(tokens: list[str]) -> str:
+    out = ""
+    for tok in tokens:
+        if (
+            out
+            and tok not in {",", ".", ";", ":", "!", "?", ")", "'s", "n't", "%"}
+            and not out.endswith(("(", "$"))
+        ):
+            out += " "
+        out += tok
+    return out
+
+
+def load_jsonl(data: Path, pattern: str, gold_key: str) -> list[Doc]:
+    docs = []
+    for line in _file(data, pattern).open(encoding="utf-8"):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        title = row.get("title") or None
+        body = row.get("text") or row.get("content") or ""
+        text = f"{title}\n\n{body}" if title else body
+        docs.append(
+            Doc(str(row["doc_id"]), str(row[gold_key]), text, title, row.get("dct") or None)
+        )
+    return docs
+
+
+def load(data: Path) -> tuple[str, list[Doc]]:
+    kind = detect(data)
+    if kind == "newswcl50":
+        return kind, load_newswcl50(data)
+    if kind == "gva":
+        return kind, load_jsonl(data, "gva_docs*.jsonl", "incident_uri")
+    return kind, load_jsonl(data, "ecbplus*.jsonl", "subtopic")
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _article(doc: Doc) -> Article:
+    digest = hashlib.sha256(doc.text.encode()).hexdigest()
+    return Article(
+        id="a-" + hashlib.sha1(doc.doc_id.encode()).hexdigest()[:12],
+        content_hash=digest,
+        path_or_url=doc.doc_id,
+        text=doc.text,
+        title=doc.title,
+        language="en",
+        published=doc.published,
+    )
+
+
+def cache_version() -> str:
+    """The extractor version whose cached annotations are read.
+
+    ``NEWSLEDGER_BENCH_EXTRACTOR`` pins an earlier version's cache, for when the
+    extractor changed but re-extracting thousands of documents does not fit.
+    """
+    return os.environ.get("NEWSLEDGER_BENCH_EXTRACTOR") or EXTRACTOR_VERSION
+
+
+def annotate_cached(articles: list[Article]) -> dict[str, Annotations]:
+    folder = CACHE / cache_version()
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Annotations] = {}
+    missing = []
+    for a in articles:
+        path = folder / f"{a.content_hash}.json"
+        try:
+            cached = codec.loads(Annotations, path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # absent, or cut short by an interrupted run
+            missing.append(a)
+            continue
+        out[a.id] = replace(cached, article_id=a.id)
+    if missing and cache_version() != EXTRACTOR_VERSION:
+        raise RuntimeError(
+            f"{len(missing)} documents lack cached annotations of extractor {cache_version()}"
+        )
+    for a, annotation in zip(missing, annotate_articles(missing), strict=True):
+        (folder / f"{a.content_hash}.json").write_text(codec.dumps(annotation), encoding="utf-8")
+        out[a.id] = annotation
+    return out
+
+
+def article_assignment(clusters: Iterable[EventCluster]) -> dict[str, str]:
+    """Each article's event: the cluster holding most of its sentences."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in clusters:
+        for ref in c.sentences:
+            counts[ref.article_id][c.id] += 1
+        for aid in c.article_ids:
+            counts[aid][c.id] += 0
+    return {aid: min(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0] for aid, cnt in counts.items()}
+
+
+def bcubed(gold: dict[str, str], predicted: dict[str, str]) -> dict[str, float]:
+    by_gold: dict[str, set[str]] = defaultdict(set)
+    by_pred: dict[str, set[str]] = defaultdict(set)
+    for item, g in gold.items():
+        by_gold[g].add(item)
+        by_pred[predicted.get(item, "missing:" + item)].add(item)
+    p = r = 0.0
+    for item, g in gold.items():
+        cluster = by_pred[predicted.get(item, "missing:" + item)]
+        correct = len(cluster & by_gold[g])
+        p += correct / len(cluster)
+        r += correct / len(by_gold[g])
+    n = max(len(gold), 1)
+    p, r = p / n, r / n
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"bcubed_p": round(p, 4), "bcubed_r": round(r, 4), "bcubed_f1": round(f1, 4)}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process: wall time on a shared machine mostly measures the neighbours."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def evaluate(docs: list[Doc], batches: int = BATCHES) -> dict:
+    """Extract (cached), then resolve and cluster batch after batch, as repeated runs would.
+
+    Each batch is resolved on its own and its entities added to the earlier ones
+    (entity ids derive from canonical keys, so they agree across batches); the
+    resolver's cost per run then follows the batch, not the corpus.
+    ``NEWSLEDGER_BENCH_TEXT_ONLY=1`` skips extraction and resolution to measure
+    the grouping stage alone on text features.
+    """
+    text_only = os.environ.get("NEWSLEDGER_BENCH_TEXT_ONLY") == "1"
+    started = time.perf_counter()
+    cpu_started = _cpu_seconds()
+    articles = [_article(d) for d in docs]
+    annotations = {} if text_only else annotate_cached(articles)
+    extract_s = time.perf_counter() - started
+    clusters: tuple[EventCluster, ...] = ()
+    size = max(1, -(-len(articles) // batches))
+    seen: list[Article] = []
+    entities: list[Entity] = []
+    resolve_s = group_s = 0.0
+    for i in range(0, len(articles), size):
+        batch = articles[i : i + size]
+        seen.extend(batch)
+        t0 = time.perf_counter()
+        if not text_only:
+            entities.extend(
+                resolve_entities(batch, {a.id: annotations[a.id] for a in batch}).entities
+            )
+        t1 = time.perf_counter()
+        clusters = cluster_events(seen, annotations, Resolution(tuple(entities)), clusters)
+        t2 = time.perf_counter()
+        resolve_s += t1 - t0
+        group_s += t2 - t1
+    assignment = article_assignment(clusters)
+    gold = {a.id: d.gold for a, d in zip(articles, docs, strict=True)}
+    metrics = bcubed(gold, assignment)
+    metrics["clusters"] = len(set(assignment.values()))
+    metrics["gold_clusters"] = len(set(gold.values()))
+    return {
+        "metrics": metrics,
+        "annotations": "none (text features only)"
+        if text_only
+        else f"extractor {cache_version()} (current {EXTRACTOR_VERSION})",
+        "batches": batches,
+        "extract_seconds": round(extract_s, 2),
+        "resolve_seconds": round(resolve_s, 2),
+        "group_seconds": round(group_s, 2),
+        "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def run(data: Path, limit: int | None) -> dict:
+    kind, docs = load(data)
+    if limit:
+        docs = docs[:limit]
+    scaling = {}
+    if kind == "gva" and len(docs) > 1000:
+        # Measured first: peak RSS only grows within a process.
+        small = evaluate(docs[:1000])
+        scaling["1000"] = _scaling_row(small)
+    result = evaluate(docs)
+    out = {"n": len(docs), "dataset": kind, **result}
+    if scaling:
+        scaling[str(len(docs))] = _scaling_row(result)
+        out["scaling"] = scaling
+    return out
+
+
+def _scaling_row(result: dict) -> dict:
+    keys = (
+        "seconds",
+        "cpu_seconds",
+        "extract_seconds",
+        "resolve_seconds",
+        "group_seconds",
+        "peak_rss_mb",
+    )
+    return {k: result[k] for k in keys} | {"bcubed_f1": result["metrics"]["bcubed_f1"]}

@@ -1,0 +1,867 @@
+"""Numbers with their meaning: value, range, qualifier, slot, subject and unit.
+
+Numbers are found on the surface (digits, number words, vague plurals such as
+"dozens" coded by ACLED's conventions) so that any language's digits work; the
+slot and the counted subject come from the dependency parse when there is one:
+the governing verb or noun ("were killed", "elimination of 60 soldiers",
+"injuring two people") is looked up in small lemma lexicons. Dates, times,
+ages, phone numbers and ordinals are not counts and are skipped. Reports of no
+casualties ("no one was hurt") become zero counts so later stages can see the
+contradiction with a positive figure.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.tokens import Doc, Token
+
+from newsledger.model import Attribution, Quantity
+
+UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "a dozen": 12, "dozen": 12, "a hundred": 100,
+    "a thousand": 1000,
+}  # fmt: skip
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+# Vague amounts: (best, low, high), best by ACLED's conventions where it has one.
+VAGUE = {
+    "dozens": (12, 12, 99), "scores": (20, 20, 99), "hundreds": (100, 100, 999),
+    "thousands": (1000, 1000, 9999), "tens of thousands": (10000, 10000, 99999),
+    "hundreds of thousands": (100000, 100000, 999999), "tens": (10, 10, 99),
+    "several": (3, 3, 9), "a few": (3, 2, 5), "a couple of": (2, 2, 3), "a handful of": (3, 2, 5),
+    "multiple": (2, 2, 9), "numerous": (10, 10, None),
+}  # fmt: skip
+WORD_NUM = "|".join(
+    sorted((re.escape(w) for w in list(UNITS) + list(SCALES)), key=len, reverse=True)
+)
+NUMBER_RE = re.compile(
+    r"(?<![\w.,/:-])(?:"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<scale>million|billion|thousand|"
+    r"hundred|mln|bn|k)\b)?"
+    r"|(?P<words>(?:" + WORD_NUM + r")(?:[\s-]+(?:and\s+)?(?:" + WORD_NUM + r"))*)\b"
+    r"|(?P<vague>tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|"
+    r"tens(?= of)|several|a few|a couple of|a handful of|multiple|numerous)\b"
+    r")",
+    re.IGNORECASE,
+)
+RANGE_RE = re.compile(
+    r"^(?:\s*(?:-|–|—|to|or|and)\s*)(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + WORD_NUM + r")\b",
+    re.IGNORECASE,
+)
+QUALIFIERS = (
+    (
+        re.compile(
+            r"\b(?:at least|no fewer than|no less than|a minimum of|not less than)\s*$", re.I
+        ),
+        "at_least",
+    ),
+    (re.compile(r"\b(?:more than|over|upwards of|in excess of|above|exceeding)\s*$", re.I), "over"),
+    (re.compile(r"\b(?:up to|as many as|as much as)\s*$", re.I), "up_to"),
+    (
+        re.compile(
+            r"\b(?:at most|no more than|fewer than|less than|under|below|not more than)\s*$", re.I
+        ),
+        "at_most",
+    ),
+    (re.compile(r"\b(?:about|around|approximately|roughly|some|nearly|almost|close to|an estimated|"
+                r"estimated|approx\.|circa|~)\s*$", re.I), "about"),
+)  # fmt: skip
+BETWEEN_RE = re.compile(r"\bbetween\s*$", re.I)
+MONTHS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
+    "july|august|september|october|november|december"
+)
+DATE_CONTEXT_BEFORE = re.compile(
+    r"(?:\b(?:" + MONTHS + r")\.?\s*$)|(?:\b(?:in|since|of|year|by)\s+$)", re.I
+)
+DATE_CONTEXT_AFTER = re.compile(
+    r"^(?:\s*(?:st|nd|rd|th)\b|\s*(?:"
+    + MONTHS
+    + r")\b|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC|hours?\b|h\b)|"
+    r"[:/]\d|-year-old|-years-old|\s*years?\s+old|\s*year-old|-month-old|\s*-?\s*percent\b|%)",
+    re.I,
+)
+DATEISH_RE = re.compile(
+    r"\b(?:" + MONTHS + r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|ago|"
+    r"year|yesterday|today|tomorrow)\b|\b1[89]\d\d\b|\b20\d\d\b|\d/\d",
+    re.I,
+)
+AGE_BEFORE = re.compile(r"(?:\bages?|\baged|,)\s*$", re.I)
+PHONE_RE = re.compile(r"\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|\+\d[\d\s-]{7,}")
+MEASURE_UNITS = {
+    "km": "km", "kilometer": "km", "kilometre": "km", "mile": "mi", "meter": "m", "metre": "m",
+    "m": "m", "kg": "kg", "kilogram": "kg", "ton": "t", "tonne": "t", "hectare": "ha",
+    "house": "houses", "home": "houses", "building": "buildings", "day": "days",
+    "hour": "hours", "minute": "minutes", "week": "weeks", "month": "months", "year": "years",
+    "dollar": "USD", "euro": "EUR", "ruble": "RUB", "rouble": "RUB", "hryvnia": "UAH",
+    "barrel": "barrels", "acre": "acres", "square": "sq",
+}  # fmt: skip
+CURRENCY_BEFORE = {"$": "USD", "€": "EUR", "£": "GBP", "₽": "RUB", "₴": "UAH"}
+DURATION_UNITS = frozenset({"days", "hours", "minutes", "weeks", "months", "years"})
+
+# Lemmas deciding the slot: verbs (active/passive), nouns and adjectives.
+SLOT_LEMMAS: dict[str, str] = {}
+for _slot, _words in {
+    "killed": "kill die dead death fatality slay eliminate elimination neutralize neutralise "
+    "liquidate liquidation murder massacre execute body corpse fatal perish toll lose",
+    "wounded": "injure injured injury wound wounded hurt hospitalize hospitalise casualty "
+    "shoot hit",
+    "captured": "capture captive prisoner hostage detain detention arrest abduct kidnap seize "
+    "take surrender pow",
+    "destroyed": "destroy destruction demolish burn raze wreck damage ruin",
+    "launched": "launch fire attack send use",
+    "intercepted": "intercept interception down shoot_down repel repulse neutralize_air thwart",
+    "displaced": "displace displacement evacuate evacuation flee refugee relocate",
+    "affected": "affect",
+}.items():
+    for _w in _words.split():
+        SLOT_LEMMAS.setdefault(_w, _slot)
+PERSON_NOUNS = frozenset(
+    [
+        "man",
+        "woman",
+        "person",
+        "people",
+        "teen",
+        "teenager",
+        "boy",
+        "girl",
+        "child",
+        "kid",
+        "baby",
+        "student",
+        "soldier",
+        "officer",
+        "civilian",
+        "resident",
+        "victim",
+        "worker",
+        "driver",
+        "passenger",
+        "suspect",
+        "gunman",
+        "fighter",
+        "militant",
+        "serviceman",
+        "trooper",
+        "policeman",
+        "deputy",
+        "guard",
+        "member",
+        "youth",
+        "adult",
+        "bystander",
+        "pedestrian",
+        "customer",
+        "employee",
+        "toddler",
+        "infant",
+        "father",
+        "mother",
+        "son",
+        "daughter",
+        "brother",
+        "sister",
+        "husband",
+        "wife",
+        "friend",
+        "neighbor",
+        "neighbour",
+        "juvenile",
+        "male",
+        "female",
+    ]
+)
+# Counted things that are never casualties themselves ("multiple gunshot wounds", "two shootings").
+NOT_VICTIMS = frozenset(
+    [
+        "wound",
+        "shot",
+        "time",
+        "round",
+        "bullet",
+        "hour",
+        "day",
+        "minute",
+        "week",
+        "month",
+        "year",
+        "shooting",
+        "incident",
+        "attack",
+        "case",
+        "charge",
+        "count",
+        "block",
+        "mile",
+        "foot",
+        "street",
+        "car",
+        "vehicle",
+        "home",
+        "house",
+        "gun",
+        "weapon",
+        "suspect",
+    ]
+)
+LIGHT_VERBS = frozenset(
+    [
+        "be",
+        "have",
+        "leave",
+        "include",
+        "remain",
+        "number",
+        "total",
+        "rise",
+        "reach",
+        "climb",
+        "stand",
+        "bring",
+        "put",
+    ]
+)
+DEATH_NOUNS = frozenset({"killing", "death", "murder", "slaying", "homicide"})
+AIR_OBJECTS = frozenset(
+    [
+        "drone",
+        "missile",
+        "rocket",
+        "uav",
+        "aircraft",
+        "plane",
+        "jet",
+        "helicopter",
+        "shell",
+        "projectile",
+    ]
+)
+NO_CASUALTY_RE = re.compile(
+    r"\b(?:without (?:causing |any |inflicting )*"
+    r"(?P<a>casualties|injuries|deaths|fatalities|victims)"
+    r"|no (?:one|body) (?:was |were |has been |had been )?(?P<b>hurt|injured|wounded|killed|harmed)"
+    r"|nobody (?:was |were |has been |had been )?(?P<c>hurt|injured|wounded|killed|harmed)"
+    r"|no (?:reported )?(?P<d>casualties|injuries|deaths|fatalities|victims)"
+    r"(?: (?:were|have been|had been|was) (?:reported|caused|recorded))?"
+    r"|there (?:were|have been|was) no (?:reports? of )?"
+    r"(?P<e>casualties|injuries|deaths|fatalities))",
+    re.I,
+)
+
+
+# "6 dead", "five people killed", "six others injured", "3 shot dead": the word after the count.
+SURFACE_SLOTS = {
+    "dead": ("killed", "dead"), "killed": ("killed", "kill"), "died": ("killed", "die"),
+    "slain": ("killed", "slay"), "injured": ("wounded", "injure"), "hurt": ("wounded", "hurt"),
+    "wounded": ("wounded", "wound"), "shot": ("wounded", "shoot"),
+}  # fmt: skip
+SURFACE_SLOT_RE = re.compile(
+    r"[ \t]+(?P<n>(?:(?!(?:and|or|in|at|on|of|to|after|before|by|with|but|while|as|who|that|"
+    r"were|was|are|is|have|had|has|the|a|an|be|been)\b)[A-Za-z'’-]+[”\"]?\s+){0,2})"
+    r"(?:(?:were|are|have\s+been|had\s+been|was|fatally)\s+)?"
+    r"(?P<w>dead|killed|died|slain|injured|hurt|wounded|shot)\b(?P<dead>\s+(?:dead|to\s+death))?",
+    re.IGNORECASE,
+)
+
+
+def _parse_words(words: str) -> float | None:
+    """Value of "twenty-five", "two hundred", "three thousand five hundred"."""
+    total = 0.0
+    current = 0.0
+    seen = False
+    for w in re.split(r"[\s-]+", words.lower()):
+        if w in {"and", "a"}:
+            continue
+        if w in UNITS:
+            current += UNITS[w]
+            seen = True
+        elif w == "dozen":
+            current = (current or 1) * 12
+            seen = True
+        elif w in SCALES:
+            current = (current or 1) * SCALES[w]
+            if SCALES[w] >= 1000:
+                total += current
+                current = 0
+            seen = True
+    return total + current if seen else None
+
+
+def _parse_number(m: re.Match[str]) -> tuple[float | None, float | None, float | None, bool]:
+    """(value, low, high, vague) of a NUMBER_RE match."""
+    if m.group("digits"):
+        v = float(m.group("digits").replace(",", ""))
+        scale = (m.group("scale") or "").lower()
+        v *= {"million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3, "k": 1e3,
+              "hundred": 100}.get(scale, 1)  # fmt: skip
+        return v, v, v, False
+    if m.group("words"):
+        v = _parse_words(m.group("words"))
+        return v, v, v, False
+    best, low, high = VAGUE[m.group("vague").lower()]
+    return float(best), float(low), (float(high) if high is not None else None), True
+
+
+def _skip_context(text: str, start: int, end: int, m: re.Match[str]) -> bool:
+    """Dates, times, ages, years, ordinals and phone numbers are not counts."""
+    before = text[max(0, start - 12) : start]
+    after = text[end : end + 14]
+    digits = m.group("digits")
+    if digits and len(digits) > 1 and digits.startswith("0") and "." not in digits:
+        return True  # "06-17", "007": codes and dates, not counts
+    if digits and not digits.replace(",", "").isdigit():
+        digits = None if "." in digits and not digits.replace(".", "").isdigit() else digits
+        if digits and "." in digits:
+            return False  # decimals are measures, never dates or ages
+    if DATE_CONTEXT_AFTER.match(after):
+        return not after.lstrip().startswith(("%", "percent"))
+    month_before = re.search(r"\b(?:" + MONTHS + r")\.?\s*$", before, re.I)
+    if digits and DATE_CONTEXT_BEFORE.search(before) and len(digits) <= 4 and month_before:
+        return True
+    if digits and len(digits) == 4 and "," not in digits and 1900 <= int(digits) <= 2100:
+        return True
+    if (
+        digits
+        and AGE_BEFORE.search(before)
+        and re.match(r"^\s*(?:,|and|\)|$)", after)
+        and int(float(digits)) < 110
+        and re.search(r"\bages?\b|\baged\b", text[max(0, start - 40) : start], re.I)
+    ):
+        return True
+    if (
+        digits
+        and re.match(r"^\s*(?:,|\)|and\b)", after)
+        and re.search(r"[A-Z][a-z]+[”\"]?\s*[,(]\s*$", before)
+    ):
+        return True  # "John Smith, 21, was ..."
+    if digits and re.match(r"^\)", after) and re.search(r"\(\s*$", before):
+        return True  # "(21)"
+    return bool(digits and (text[start - 1 : start] == "#" or re.match(r"^[:/]\d", after)))
+
+
+def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Quantity, ...]:
+    """Counted quantities in ``doc``, each linked to the attribution whose content holds it."""
+    text = doc.text
+    phones = [(p.start(), p.end()) for p in PHONE_RE.finditer(text)]
+    parsed = doc.has_annotation("DEP")
+    sent_starts = _sentence_starts(doc)
+    ent_skip = _entity_skips(doc)
+    out: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    for m in NUMBER_RE.finditer(text):
+        start, end = m.span()
+        if any(ps <= start < pe for ps, pe in phones) or any(s <= start < e for s, e in ent_skip):
+            continue
+        if any(s <= start < e for s, e in taken):
+            continue
+        if _skip_context(text, start, end, m):
+            continue
+        value, low, high, vague = _parse_number(m)
+        if value is None:
+            continue
+        word = m.group(0).lower()
+        if word in {"one", "a hundred", "a thousand"} and not _one_is_count(doc, start, end):
+            continue
+        qualifier = "vague" if vague else "exact"
+        q_start, q_end = start, end
+        before = text[max(0, start - 30) : start]
+        for rx, name in QUALIFIERS:
+            qm = rx.search(before)
+            if qm:
+                qualifier = name
+                q_start = start - (len(before) - qm.start())
+                break
+        rng = RANGE_RE.match(text[end : end + 30])
+        if rng and not vague:
+            other = rng.group("num")
+            hv = float(other.replace(",", "")) if other[0].isdigit() else _parse_words(other)
+            if hv is not None and hv > value:
+                low, high = value, hv
+                qualifier = "range"
+                q_end = end + rng.end()
+                bm = BETWEEN_RE.search(before)
+                if bm:
+                    q_start = start - (len(before) - bm.start())
+        if qualifier in {"at_least", "over"}:
+            high = None
+        elif qualifier in {"up_to", "at_most"}:
+            low = None
+        unit = _unit(text, start, q_end)
+        if text[q_end : q_end + 10].lstrip().startswith(("%", "percent", "per cent")):
+            unit = "%"
+        sent = _sent_of(sent_starts, start)
+        slot, subject, trigger = ("other", None, None)
+        if parsed and unit in {None, "houses", "buildings"}:
+            slot, subject, trigger = _meaning(doc, start, q_end)
+        surface = SURFACE_SLOT_RE.match(text, q_end)
+        if surface and unit is None:
+            word = surface.group("w").lower()
+            slot, trigger = SURFACE_SLOTS[word]
+            if word == "shot" and surface.group("dead"):
+                slot, trigger = "killed", "shoot"
+            subject = surface.group("n").strip().strip('”"') or None
+        if unit in DURATION_UNITS or unit == "%":
+            slot = "other"
+        digits = m.group("digits") or ""
+        if slot != "other" and value >= 1000 and digits.isdigit() and not m.group("scale"):
+            slot = "other"  # "6301": an address or an id, written counts take a comma
+        taken.append((q_start, q_end))
+        out.append(
+            Quantity(
+                start=q_start,
+                end=q_end,
+                text=text[q_start:q_end],
+                value=value,
+                low=low,
+                high=high,
+                unit=unit,
+                qualifier=qualifier,
+                slot=slot,
+                subject=subject,
+                attribution=_enclosing(attributions, q_start, q_end),
+                sentence=sent,
+                trigger=trigger if slot != "other" else None,
+            )
+        )
+    out.extend(_no_casualties(doc, attributions, sent_starts, taken))
+    if parsed:
+        out.extend(_implicit_singles(doc, attributions, sent_starts, taken))
+    out.sort(key=lambda q: (q.start, q.slot))
+    return tuple(out)
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+        return [s.start_char for s in doc.sents]
+    return [0]
+
+
+def _sent_of(starts: list[int], pos: int) -> int:
+    return max(0, bisect.bisect_right(starts, pos) - 1)
+
+
+def _entity_skips(doc: Doc) -> list[tuple[int, int]]:
+    """Spans NER marks as dates, times, ordinals or money, when there is NER."""
+    if not doc.has_annotation("ENT_IOB"):
+        return []
+    return [
+        (e.start_char, e.end_char)
+        for e in doc.ents
+        if e.label_ in {"TIME", "ORDINAL"} or (e.label_ == "DATE" and DATEISH_RE.search(e.text))
+    ]
+
+
+def _one_is_count(doc: Doc, start: int, end: int) -> bool:
+    """ "one" counts only when it modifies or is the subject of a counted thing."""
+    if not doc.has_annotation("DEP"):
+        return False
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    tok = span[-1]
+    if tok.i > 0 and doc[tok.i - 1].lower_ in {
+        "no",
+        "any",
+        "some",
+        "every",
+        "each",
+        "this",
+        "that",
+    }:
+        return False
+    return tok.dep_ == "nummod" or (
+        tok.dep_ in {"nsubj", "nsubjpass"} and tok.head.lemma_ in SLOT_LEMMAS
+    )
+
+
+def _unit(text: str, start: int, end: int) -> str | None:
+    before = text[max(0, start - 1) : start]
+    if before in CURRENCY_BEFORE:
+        return CURRENCY_BEFORE[before]
+    m = re.match(r"\s*(?:of\s+)?(?:-)?([a-zA-Z]+)", text[end : end + 20])
+    if not m:
+        return None
+    w = m.group(1).lower()
+    w = w[:-1] if w.endswith("s") and w[:-1] in MEASURE_UNITS else w
+    w = w[:-2] if w.endswith("es") and w[:-2] in MEASURE_UNITS else w
+    return MEASURE_UNITS.get(w)
+
+
+def _enclosing(attributions: tuple[Attribution, ...], start: int, end: int) -> int | None:
+    best = None
+    for k, a in enumerate(attributions):
+        if (
+            a.content.start <= start
+            and end <= a.content.end
+            and (
+                best is None
+                or (a.content.end - a.content.start)
+                < (attributions[best].content.end - attributions[best].content.start)
+            )
+        ):
+            best = k
+    return best
+
+
+def _noun_phrase(tok: Token) -> str:
+    """The counted noun with its modifiers, without the number and determiners."""
+    keep = [
+        c
+        for c in tok.lefts
+        if c.dep_ in {"amod", "compound", "nmod", "poss"} and c.like_num is False
+    ]
+    toks = sorted([*keep, tok], key=lambda t: t.i)
+    first = toks[0].i
+    return tok.doc[first : tok.i + 1].text if first <= tok.i else tok.text
+
+
+def _slot_of(tok: Token) -> str | None:
+    """Slot suggested by a token: lemma lexicon; "shot down" aircraft are intercepted."""
+    lemma = tok.lemma_.lower()
+    if lemma in {"shoot", "bring", "take"} and any(
+        c.dep_ == "prt" and c.lower_ == "down" for c in tok.children
+    ):
+        return "intercepted"
+    if lemma == "shoot" and any(
+        c.lower_ in {"dead", "death"}
+        or (c.dep_ == "prep" and any(g.lower_ == "death" for g in c.children))
+        for c in tok.children
+    ):
+        return "killed"
+    if lemma == "shoot" and any(
+        c.dep_ == "conj" and c.lemma_ in {"kill", "die"} for c in tok.children
+    ):
+        return "killed"
+    if tok.pos_ == "ADJ" and lemma in {"dead"}:
+        return "killed"
+    if lemma in {"critical", "serious", "stable"} and tok.pos_ == "ADJ":
+        return "wounded"
+    return SLOT_LEMMAS.get(lemma)
+
+
+def _meaning(doc: Doc, start: int, end: int) -> tuple[str, str | None, str | None]:
+    """Slot, subject and deciding lemma; things that cannot die are never casualties."""
+    slot, subject, trigger = _meaning_raw(doc, start, end)
+    if slot in {"killed", "wounded"} and subject is not None:
+        head = subject.split()[-1].lower()
+        if head.rstrip("s") in NOT_VICTIMS or head in NOT_VICTIMS:
+            return "other", subject, None
+    return slot, subject, trigger
+
+
+def _meaning_raw(doc: Doc, start: int, end: int) -> tuple[str, str | None, str | None]:
+    """Slot, subject and deciding lemma from the parse around the number."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return "other", None, None
+    num = span[-1]
+    noun: Token | None = None
+    if num.dep_ in {"nummod", "quantmod", "amod"} and num.head.pos_ in {"NOUN", "PROPN"}:
+        noun = num.head
+    elif num.head.dep_ == "nummod" and num.head.head.pos_ in {"NOUN", "PROPN"}:
+        noun = num.head.head
+    elif (num.dep_ == "pobj" and num.head.lower_ == "of" and num.head.head.like_num) or (
+        num.dep_ in {"nummod", "compound"} and num.head.lower_ == "of"
+    ):
+        noun = None
+    # "60 of them", "dozens of soldiers"
+    if noun is None:
+        of = [c for c in num.children if c.dep_ == "prep" and c.lower_ == "of"]
+        if of:
+            pobj = [g for g in of[0].children if g.dep_ == "pobj"]
+            if pobj and pobj[0].pos_ in {"NOUN", "PROPN"}:
+                noun = pobj[0]
+    anchor = noun if noun is not None else num
+    subject = _noun_phrase(noun) if noun is not None else None
+    # modifiers on the counted noun: "60 dead", "two injured people", "soldiers who were killed"
+    if noun is not None:
+        noun_lemma = noun.lemma_.lower()
+        if noun_lemma in SLOT_LEMMAS and noun_lemma not in {"body"} and noun.pos_ == "NOUN":
+            slot = _slot_of(noun)
+            if slot and noun_lemma in {
+                "death", "fatality", "casualty", "injury", "prisoner", "captive", "hostage",
+                "refugee", "dead", "wounded", "injured", "body", "toll",
+            }:  # fmt: skip
+                return slot, subject, noun_lemma
+        for c in noun.children:
+            if c.dep_ in {"amod", "relcl", "acl"}:
+                slot = _slot_of(c)
+                if slot in {"killed", "wounded", "captured", "displaced", "destroyed"}:
+                    return slot, subject, c.lemma_.lower()
+    if noun is None:
+        # headline style "Four injured", "3 dead": the participle hangs off the number
+        for c in num.children:
+            if c.dep_ in {"amod", "acl", "relcl", "appos"}:
+                slot = _slot_of(c)
+                if slot in {"killed", "wounded"}:
+                    if c.lemma_ in {"shoot", "hit"}:
+                        slot = _shot_outcome(c)
+                    return slot, subject, c.lemma_.lower()
+    slot, trigger = _climb(anchor, noun)
+    if slot in {"killed", "wounded"} and noun is not None and noun.lemma_.lower() in NOT_VICTIMS:
+        slot = "other"
+    return slot, subject, trigger
+
+
+def _climb(anchor: Token, noun: Token | None) -> tuple[str, str | None]:
+    """Climb the head chain to the governing verb or action noun."""
+    tok = anchor
+    for _ in range(4):
+        head = tok.head
+        if head.i == tok.i:
+            break
+        slot = _slot_of(head)
+        if slot is not None and not (
+            slot == "launched" and head.lemma_ == "attack" and head.pos_ == "NOUN"
+        ):
+            if slot in {"killed", "wounded"} and anchor.lemma_.lower() in AIR_OBJECTS:
+                slot = "intercepted" if head.lemma_ in {"shoot", "down", "hit"} else "destroyed"
+            if head.lemma_ in {"shoot", "hit"} and slot == "wounded":
+                slot = _shot_outcome(head)
+            if (
+                slot == "intercepted"
+                and anchor is not None
+                and anchor.lemma_.lower() in PERSON_NOUNS
+            ):
+                slot = "killed" if head.lemma_ != "repel" else "other"
+            elif (
+                slot == "intercepted"
+                and head.lemma_ in {"repel", "repulse", "thwart"}
+                and anchor.lemma_.lower() not in AIR_OBJECTS
+            ):
+                slot = "other"  # "repelled three attacks": not objects brought down
+            if slot == "launched" and anchor.lemma_.lower() in PERSON_NOUNS:
+                slot = "other"
+            if (
+                slot == "captured"
+                and anchor.lemma_.lower() not in PERSON_NOUNS
+                and noun is not None
+                and head.lemma_ in {"seize", "take"}
+            ):
+                slot = "other"
+            return slot, head.lemma_.lower()
+        # "killed" conj: "were killed and 20 wounded" keeps the nearest verb
+        if head.pos_ in {"VERB"} and head.lemma_ not in LIGHT_VERBS:
+            if tok.dep_ in {"nsubj", "nsubjpass", "dobj"}:
+                # a conjoined participle carries the slot: "5 tanks destroyed"
+                for c in head.children:
+                    if c.dep_ == "conj" and _slot_of(c):
+                        return _slot_of(c) or "other", c.lemma_.lower()
+            break  # another verb governs the number: its clause is not about casualties
+        if head.dep_ == "ROOT":
+            break
+        tok = head
+    return "other", None
+
+
+def _shot_outcome(verb: Token) -> str:
+    """ "shot" alone means wounded; "shot and killed", "shot dead", "fatally shot" mean killed."""
+    for c in verb.children:
+        if c.lower_ in {"fatally", "dead"} or (c.dep_ == "conj" and c.lemma_ in {"kill", "die"}):
+            return "killed"
+        if c.dep_ == "prep" and any(g.lower_ == "death" for g in c.children):
+            return "killed"
+    return "wounded"
+
+
+def _no_casualties(
+    doc: Doc,
+    attributions: tuple[Attribution, ...],
+    sent_starts: list[int],
+    taken: list[tuple[int, int]],
+) -> list[Quantity]:
+    """ "no one was hurt", "without causing any casualties": zero counts."""
+    text = doc.text
+    out: list[Quantity] = []
+    for m in NO_CASUALTY_RE.finditer(text):
+        if re.match(r"\s*(?:else|other)\b", text[m.end() : m.end() + 8]) or re.search(
+            r"\b(?:one|body) else\b|\bno other\b", m.group(0), re.I
+        ):
+            continue  # "no one else was hurt" does not deny the victims already counted
+        if re.search(r"\b(?:one|body)\s+else\b", text[m.start() : m.end() + 6], re.I):
+            continue
+        word = next(g for g in m.groups() if g).lower()
+        slots = {
+            "hurt": ("wounded", "killed"),
+            "harmed": ("wounded", "killed"),
+            "injured": ("wounded",),
+            "wounded": ("wounded",),
+            "injuries": ("wounded",),
+            "killed": ("killed",),
+            "deaths": ("killed",),
+            "fatalities": ("killed",),
+        }.get(word, ("killed", "wounded"))
+        for slot in slots:
+            out.append(
+                Quantity(
+                    start=m.start(),
+                    end=m.end(),
+                    text=m.group(0),
+                    value=0.0,
+                    low=0.0,
+                    high=0.0,
+                    qualifier="exact",
+                    slot=slot,
+                    attribution=_enclosing(attributions, m.start(), m.end()),
+                    sentence=_sent_of(sent_starts, m.start()),
+                    trigger=word,
+                )
+            )
+    return out
+
+
+def _implicit_singles(
+    doc: Doc,
+    attributions: tuple[Attribution, ...],
+    sent_starts: list[int],
+    taken: list[tuple[int, int]],
+) -> list[Quantity]:
+    """ "A man was killed", "a teen was shot": one casualty without a numeral (at least one)."""
+    out: list[Quantity] = []
+    for tok in doc:
+        if tok.dep_ not in {"nsubjpass", "nsubj", "dobj", "pobj"}:
+            continue
+        pronoun = tok.tag_ == "PRP" and tok.lower_ in {"he", "she"}
+        first = tok.idx if pronoun else _single_person_start(doc, tok)
+        if first is None:
+            continue
+        verb = tok.head
+        if tok.dep_ == "pobj":
+            # "the fatal shooting of a student", "the killing of John Smith"
+            if verb.lower_ != "of" or verb.head.lemma_.lower() not in DEATH_NOUNS | {"shooting"}:
+                continue
+            verb = verb.head
+            if verb.lemma_.lower() == "shooting" and not any(
+                c.lower_ in {"fatal", "deadly"} for c in verb.children
+            ):
+                continue
+            slot = "killed"
+        else:
+            slot = _casualty_verb_slot(verb)
+        if slot is None and tok.dep_ == "pobj":
+            continue
+        if slot is not None and tok.dep_ == "nsubj" and not _headline_passive(verb):
+            slot = None
+        if (
+            slot is not None
+            and tok.dep_ == "dobj"
+            and (verb.lemma_ in {"shoot", "hit", "strike"} or slot != "killed" or pronoun)
+        ):
+            slot = None  # "shot a man" says nothing of the outcome
+        if slot is None and tok.dep_ == "nsubj":
+            slot = _state_slot(verb)
+        if slot is None:
+            continue
+        s = first
+        e = tok.idx + len(tok)
+        if any(a <= s < b for a, b in taken):
+            continue
+        out.append(
+            Quantity(
+                start=s,
+                end=e,
+                text=doc.text[s:e],
+                value=1.0,
+                low=1.0,
+                high=None,
+                qualifier="at_least",
+                slot=slot,
+                subject=re.sub(r"^(?:a|an|one)\s+", "", doc.text[s:e], flags=re.I),
+                attribution=_enclosing(attributions, s, e),
+                sentence=_sent_of(sent_starts, s),
+                trigger=verb.lemma_.lower(),
+            )
+        )
+    return out
+
+
+def _state_slot(verb: Token) -> str | None:
+    """The subject's own state: "shot himself", "suffered a wound", "in critical condition"."""
+    lemma = verb.lemma_.lower()
+    objs = [c for c in verb.children if c.dep_ == "dobj"]
+    if lemma == "shoot" and any(o.lower_ in {"himself", "herself"} for o in objs):
+        return _shot_outcome(verb)
+    if lemma in {"suffer", "sustain", "receive"}:
+        for o in objs:
+            if o.lemma_.lower() in {"wound", "injury"}:
+                mods = {c.lower_ for c in o.children}
+                return "killed" if mods & {"fatal", "mortal"} else "wounded"
+    if lemma in {"be", "remain", "list"}:
+        for p in verb.children:
+            if p.dep_ == "prep" and p.lower_ == "in":
+                for g in p.children:
+                    mods = {c.lower_ for c in g.children}
+                    if g.lemma_ == "condition" and mods & {
+                        "critical",
+                        "serious",
+                        "stable",
+                        "grave",
+                    }:
+                        return "wounded"
+    return None
+
+
+def _single_person_start(doc: Doc, tok: Token) -> int | None:
+    """Start of a phrase naming exactly one person ("a teen", "John Smith", "his wife")."""
+    if any(c.dep_ == "conj" for c in tok.children):
+        return None  # "a man and a woman": left to a numeral elsewhere
+    if tok.ent_type_ == "PERSON" and tok.tag_ == "NNP":
+        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        return ent[0].idx if ent is not None else None
+    aged = (
+        tok.lower_.endswith("year-old")
+        or (tok.lower_ == "old" and tok.i >= 2 and tok.doc[tok.i - 2].lower_ in {"year", "month"})
+        or any(
+            c.lower_ in {"old", "year-old"} or c.lower_.endswith("year-old") for c in tok.children
+        )
+    )
+    if (tok.tag_ != "NN" and not aged) or (tok.lemma_.lower() not in PERSON_NOUNS and not aged):
+        return None
+    dets = [c for c in tok.children if c.dep_ in {"det", "poss"}]
+    if not dets:
+        # a bare singular noun only occurs in headlines ("Teen shot in bedroom")
+        return tok.left_edge.idx if _is_headline(tok) else None
+    d = dets[0]
+    if d.lower_ in {"a", "an", "one"} or (tok.dep_ in {"dobj", "pobj"} and d.dep_ == "poss"):
+        return d.idx
+    return None
+
+
+def _is_headline(tok: Token) -> bool:
+    sent = tok.sent
+    return not sent.text.rstrip().endswith((".", "!", "?", '"', "”")) and len(sent) <= 20
+
+
+def _headline_passive(verb: Token) -> bool:
+    """ "Teen shot in bedroom": a participle without auxiliary or object reads as passive."""
+    if verb.lemma_ in {"die", "perish"}:
+        return True
+    return (
+        verb.tag_ in {"VBN", "VBD"}
+        and not any(c.dep_ in {"dobj", "aux", "auxpass"} for c in verb.children)
+        and _is_headline(verb)
+    )
+
+
+def _casualty_verb_slot(verb: Token) -> str | None:
+    """killed/wounded for a casualty verb ("shot" alone is wounded, "shot dead" killed)."""
+    lemma = verb.lemma_.lower()
+    if lemma in {"strike", "hit"}:
+        hit_by = {g.lemma_.lower() for c in verb.children for g in c.children} | {
+            c.lemma_.lower() for c in verb.children
+        }
+        return "wounded" if hit_by & {"bullet", "gunfire", "round", "shrapnel", "shot"} else None
+    if lemma == "lose":
+        return None
+    if lemma == "pass" and any(c.lower_ == "away" for c in verb.children):
+        return "killed"
+    slot = _slot_of(verb)
+    if lemma == "shoot" and slot == "wounded":
+        slot = _shot_outcome(verb)
+    return slot if slot in {"killed", "wounded"} else None

