@@ -128,19 +128,26 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     out.print(table)
     if ledger.events:
         events = Table(title="events", show_header=True, header_style="bold")
-        for column in ("date", "type", "title", "claims", "articles"):
-            events.add_column(column)
+        events.add_column("date", min_width=10)
+        events.add_column("type")
+        events.add_column("title")
+        events.add_column("claims", justify="right")
+        events.add_column("reports", justify="right")
         for event in sorted(ledger.events, key=lambda e: (e.date or "", e.id))[:20]:
             events.add_row(
-                event.date or "?",
-                event.sub_event_type or event.event_type or "?",
-                event.title,
+                (event.date or "?")[:10],
+                _clip(event.sub_event_type or event.event_type or "?", 22),
+                _clip(event.title, 40),
                 str(len(event.claim_ids)),
                 str(len(event.article_ids)),
             )
         out.print(events)
     for kind, path in summary.outputs.items():
         out.print(f"{kind:>5}: {path}", highlight=False)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 class _progress:
