@@ -14,7 +14,6 @@ import math
 import re
 from datetime import date, datetime
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Doc
@@ -243,12 +242,6 @@ def test_annotate_articles_edge_texts() -> None:
             assert not ann.mentions and not ann.quantities and not ann.attributions
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN BUG (reported): quantities._parse_number turns a 400-digit number into "
-    "float('inf'), which json.dumps writes as the non-JSON token Infinity. Remove this "
-    "marker once such numbers are skipped or capped.",
-)
 def test_huge_numbers_stay_finite() -> None:
     texts = ["9" * 400 + " people were killed, police said.", "1" + "0" * 400 + " were wounded."]
     articles = [_article(t) for t in texts]

@@ -162,12 +162,6 @@ def test_one_line_megabyte_file_does_not_kill_the_run(tmp_path: Path) -> None:
     assert summary.read_articles + summary.new_rejections == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN BUG (reported): a 400-digit casualty figure becomes float('inf') in "
-    "extract/quantities.py (_parse_number) and reconcile/casualties.py (int(...)) raises "
-    "OverflowError, killing the whole run. Remove this marker once fixed.",
-)
 def test_huge_casualty_figure_does_not_kill_the_run(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

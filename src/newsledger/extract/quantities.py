@@ -293,6 +293,10 @@ def _parse_words(words: str) -> float | None:
     return total + current if seen else None
 
 
+MAX_COUNT = 1e12
+"""Figures at or above this are not counts (a digit run of hundreds of digits overflows)."""
+
+
 def _parse_number(m: re.Match[str]) -> tuple[float | None, float | None, float | None, bool]:
     """(value, low, high, vague) of a NUMBER_RE match."""
     if m.group("digits"):
@@ -363,8 +367,8 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
         if _skip_context(text, start, end, m):
             continue
         value, low, high, vague = _parse_number(m)
-        if value is None:
-            continue
+        if value is None or not value < MAX_COUNT:
+            continue  # no count of anything in the news is this large; inf would poison JSON
         word = m.group(0).lower()
         if word in {"one", "a hundred", "a thousand"} and not _one_is_count(doc, start, end):
             continue
@@ -381,7 +385,7 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
         if rng and not vague:
             other = rng.group("num")
             hv = float(other.replace(",", "")) if other[0].isdigit() else _parse_words(other)
-            if hv is not None and hv > value:
+            if hv is not None and value < hv < MAX_COUNT:
                 low, high = value, hv
                 qualifier = "range"
                 q_end = end + rng.end()
