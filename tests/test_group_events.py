@@ -240,3 +240,60 @@ def test_reports_of_one_raid_share_the_main_event():
     assigned = by_article(cluster_events(arts, annotations, resolution, ()))
     assert assigned["a-000"] == assigned["a-004"]
     assert assigned["a-crash"] != assigned["a-004"]
+
+
+# A raid told first; then a paragraph of casualty claims that refers back to it ("the
+# attack") with a capital as the speaker; then a real side story elsewhere.
+RAID_WITH_CLAIMS = article(
+    "claims",
+    "Armed fighters crossed into the Kursk region on Tuesday and attacked a border post near "
+    "Tyotkino, the regional governor said.\n\n"
+    "The governor of Kursk said the fighters were driven back after hours of fighting near "
+    "Tyotkino and that several houses were damaged.\n\n"
+    "Residents of Kursk were told to stay indoors while the army repelled the attack on the "
+    "border post.\n\n"
+    "Meanwhile, an independent monitoring channel reported that the attack left at least four "
+    "soldiers dead and nine wounded. Contrarily, Moscow declared that around 300 attackers were "
+    "killed, with dozens of their armoured vehicles destroyed by artillery and aircraft.\n\n"
+    "Elsewhere, a drone strike set fire to a fuel depot in Oryol overnight, sending thick black "
+    "smoke over the industrial district and forcing firefighters to evacuate nearby workers.",
+    "2024-03-12",
+)
+
+
+def test_speaker_capital_and_back_reference_stay_in_the_main_story():
+    art = RAID_WITH_CLAIMS
+    annotations, resolution = annotated([art])
+    clusters = cluster_events([art], annotations, resolution, ())
+    sentences = annotations[art.id].sentences
+
+    def holder(fragment: str) -> str:
+        start = art.text.index(fragment)
+        index = next(i for i, s in enumerate(sentences) if s.start <= start < s.end)
+        return next(
+            c.id
+            for c in clusters
+            for r in c.sentences
+            if (r.article_id, r.sentence) == (art.id, index)
+        )
+
+    main = holder("Armed fighters crossed")
+    assert holder("Moscow declared") == main  # a speaker, not a place of its own
+    assert holder("the attack left at least four") == main
+    assert holder("fuel depot in Oryol") != main  # a place of its own: still a side story
+
+
+def test_back_reference_after_a_side_story_returns_to_the_main_story():
+    paragraphs = RAID_WITH_CLAIMS.text.split("\n\n")
+    back = (
+        "The attack on the border post was the third this month, and officials said the fighters "
+        "had used armoured vehicles."
+    )
+    art = article("back", "\n\n".join([*paragraphs[:3], paragraphs[4], back]), "2024-03-12")
+    annotations, resolution = annotated([art])
+    clusters = cluster_events([art], annotations, resolution, ())
+    last = len(annotations[art.id].sentences) - 1
+    main = by_article(clusters)[art.id]
+    holder = next(c.id for c in clusters if any(r.sentence == last for r in c.sentences))
+    assert holder == main
+    assert len(clusters) == 2  # the fuel depot fire is still its own story

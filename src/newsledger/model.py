@@ -114,7 +114,7 @@ class Quantity:
     high: float | None = None
     unit: str | None = None
     qualifier: str | None = None  # exact, about, at_least, at_most, over, up_to, range, vague
-    slot: str = "other"  # killed wounded captured destroyed launched intercepted displaced affected other
+    slot: str = "other"  # one of SLOTS
     subject: str | None = None
     attribution: int | None = None
     sentence: int = 0

@@ -59,6 +59,7 @@ class SentenceFeatures:
     relatives: tuple[str, ...]
     event_types: tuple[str, ...]
     has_event: bool
+    place_spans: tuple[tuple[int, int], ...] = ()  # offsets of the places, to read their role
 
 
 @dataclass
@@ -115,6 +116,7 @@ def article_features(
     places: list[list[str]] = [[] for _ in range(n)]
     place_texts: list[list[str]] = [[] for _ in range(n)]
     regions: list[list[str]] = [[] for _ in range(n)]
+    spans: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     entities = _entities_by_id(resolution)
 
     def locate(offset: int) -> int:
@@ -136,8 +138,9 @@ def article_features(
                 places[i].append(key)
                 place_texts[i].append(surface)
                 regions[i].append(region or surface)
+                spans[i].append((m.start, m.end))
     else:
-        for start, _end, name in capitalised_names(text):
+        for start, end, name in capitalised_names(text):
             if is_broad_place(name) or all(w in CALENDAR_WORDS for w in fold(name).split()):
                 continue
             i = locate(start)
@@ -149,6 +152,7 @@ def article_features(
                 places[i].append(key)
                 place_texts[i].append(fold(name))
                 regions[i].append(fold(name))
+                spans[i].append((start, end))
 
     published = parse_iso(article.published) if not article.published_inferred else None
     dates: list[list[tuple[date, str]]] = [[] for _ in range(n)]
@@ -186,6 +190,7 @@ def article_features(
                 relatives=tuple(relatives[i]),
                 event_types=tuple(event_types[i]),
                 has_event=bool(event_types[i]) or not events,
+                place_spans=tuple(spans[i]),
             )
         )
     return ArticleFeatures(
