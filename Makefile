@@ -23,15 +23,17 @@ demo: setup
 	@echo
 	@echo "Open the report: out/demo/report.html   (or: $(BIN)/newsledger serve out/demo)"
 
-## test: set up, install what the tests need, run the suite
+## test: set up, install what the tests need, run the suite (with a throw-away PostgreSQL)
 test: setup test-deps
-	$(BIN)/python -m pytest -q
+	@url=$$(scripts/pg-test-cluster.sh start) || { echo "note: no PostgreSQL test server; its tests skip" >&2; url=""; }; \
+	NEWSLEDGER_TEST_PG_URL="$$url" $(BIN)/python -m pytest -q; status=$$?; \
+	[ -z "$$url" ] || scripts/pg-test-cluster.sh stop; exit $$status
 
 ## lint: ruff over the code and the tests
 lint: setup
 	$(BIN)/ruff check src tests
 
-## test-deps: system packages some tests need (Chromium); installed when we can
+## test-deps: system packages some tests need (Chromium, PostgreSQL); installed when we can
 test-deps:
 	@scripts/install-test-deps.sh
 

@@ -73,6 +73,7 @@ def analyze(
     from newsledger.ingest import IngestOptions
     from newsledger.model import Rejection
     from newsledger.pipeline import analyze as run_analysis
+    from newsledger.store import LedgerBusyError
 
     if engine not in ("local", "dask"):
         err.print(f"[red]error:[/red] --engine must be 'local' or 'dask', not {engine!r}")
@@ -98,6 +99,9 @@ def analyze(
                 progress=progress_cb,
                 on_rejection=report_rejection,
             )
+        except LedgerBusyError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(75) from exc  # EX_TEMPFAIL: try again when the other run is done
         except Exception as exc:  # one clear message, not a traceback, for the user
             if os.environ.get("NEWSLEDGER_DEBUG"):
                 raise

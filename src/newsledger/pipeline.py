@@ -57,15 +57,17 @@ def analyze(
     out_dir.mkdir(parents=True, exist_ok=True)
     store = LedgerStore(db_url or f"sqlite:///{out_dir / 'ledger.sqlite'}")
     try:
-        read, new_articles, new_rejections = _ingest(
-            store, sources, options, progress, on_rejection
-        )
-        articles = store.load_articles()
-        annotations = _annotate(store, articles, engine, workers, scheduler, progress)
-        ledger = _reconcile_all(store, articles, annotations, progress)
-        progress("report", 0, 1)
-        outputs = write_outputs(ledger, out_dir)
-        progress("report", 1, 1)
+        # One writer at a time: a second run on the same ledger refuses with LedgerBusyError.
+        with store.run_lock():
+            read, new_articles, new_rejections = _ingest(
+                store, sources, options, progress, on_rejection
+            )
+            articles = store.load_articles()
+            annotations = _annotate(store, articles, engine, workers, scheduler, progress)
+            ledger = _reconcile_all(store, articles, annotations, progress)
+            progress("report", 0, 1)
+            outputs = write_outputs(ledger, out_dir)
+            progress("report", 1, 1)
     finally:
         store.close()
     return RunSummary(ledger, read, new_articles, new_rejections, out_dir, outputs)

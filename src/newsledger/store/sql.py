@@ -270,7 +270,10 @@ class LedgerStore:
 
     def add_articles(self, articles: Sequence[Article]) -> int:
         """Insert the articles not yet stored (by id); returns how many were new."""
-        unique = list({a.id: a for a in articles}.values())
+        first_seen: dict[str, Article] = {}
+        for article in articles:  # the first copy wins, as it does across batches
+            first_seen.setdefault(article.id, article)
+        unique = list(first_seen.values())
         if not unique:
             return 0
         with self._write() as conn:

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from newsledger.model import CLAIM_STATUSES
+from newsledger.store import LedgerBusyError
 from newsledger.web import views
 from newsledger.web.data import (
     PLACE_TYPES,
@@ -333,7 +334,10 @@ def create_app(
         client = request.client.host if request.client else "?"
         if not limiter.allow(client):
             raise HTTPException(429, "too many writes; try again in a minute")
-        return _ingest(ledger_dir, source, ingest_lock, body)
+        try:
+            return _ingest(ledger_dir, source, ingest_lock, body)
+        except LedgerBusyError as exc:  # a command-line run is writing this ledger now
+            raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from exc
 
     return app
 
