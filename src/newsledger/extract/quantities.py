@@ -17,6 +17,7 @@ import re
 
 from spacy.tokens import Doc, Token
 
+from newsledger.extract.nlp import doc_text
 from newsledger.model import Attribution, Quantity
 
 UNITS = {
@@ -351,7 +352,7 @@ def _skip_context(text: str, start: int, end: int, m: re.Match[str]) -> bool:
 
 def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Quantity, ...]:
     """Counted quantities in ``doc``, each linked to the attribution whose content holds it."""
-    text = doc.text
+    text = doc_text(doc)
     phones = [(p.start(), p.end()) for p in PHONE_RE.finditer(text)]
     parsed = doc.has_annotation("DEP")
     sent_starts = _sentence_starts(doc)
@@ -681,7 +682,7 @@ def _no_casualties(
     taken: list[tuple[int, int]],
 ) -> list[Quantity]:
     """ "no one was hurt", "without causing any casualties": zero counts."""
-    text = doc.text
+    text = doc_text(doc)
     out: list[Quantity] = []
     for m in NO_CASUALTY_RE.finditer(text):
         if re.match(r"\s*(?:else|other)\b", text[m.end() : m.end() + 8]) or re.search(
@@ -770,13 +771,13 @@ def _implicit_singles(
             Quantity(
                 start=s,
                 end=e,
-                text=doc.text[s:e],
+                text=doc_text(doc)[s:e],
                 value=1.0,
                 low=1.0,
                 high=None,
                 qualifier="at_least",
                 slot=slot,
-                subject=re.sub(r"^(?:a|an|one)\s+", "", doc.text[s:e], flags=re.I),
+                subject=re.sub(r"^(?:a|an|one)\s+", "", doc_text(doc)[s:e], flags=re.I),
                 attribution=_enclosing(attributions, s, e),
                 sentence=_sent_of(sent_starts, s),
                 trigger=verb.lemma_.lower(),
