@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from newsledger.resolve.gazetteer import INDEX_NAME, Gazetteer, build_index, open_gazetteer
+from newsledger.resolve.gazetteer import Gazetteer, open_gazetteer
 from newsledger.resolve.geocode import Toponym, candidates, geocode
 from newsledger.resolve.keys import norm, skeleton
-
-SUBSET = ("RU", "UA", "US", "EG", "BY")
-
-
-def subset_index(factory: pytest.TempPathFactory) -> Path:
-    """One subset index per test session, shared by the resolve test modules."""
-    folder = factory.getbasetemp() / "gazetteer-subset"
-    path = folder / INDEX_NAME
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        build_index(path, countries_only=SUBSET)
-    return path
+from tests.gazetteer_subset import subset_index
 
 
 @pytest.fixture(scope="session")

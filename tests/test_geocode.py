@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from newsledger.resolve.gazetteer import INDEX_NAME, Gazetteer, build_index, open_gazetteer
+from newsledger.resolve.gazetteer import Gazetteer, open_gazetteer
 from newsledger.resolve.geocode import Toponym, geocode
-
-SUBSET = ("RU", "UA", "US", "EG", "BY")
-
-
-def subset_index(factory: pytest.TempPathFactory) -> Path:
-    """A small index (a few countries) built once per session and shared by the modules."""
-    folder = factory.getbasetemp() / "gazetteer-subset"
-    path = folder / INDEX_NAME
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        build_index(path, countries_only=SUBSET)
-    return path
+from tests.gazetteer_subset import subset_index
 
 
 @pytest.fixture(scope="session")

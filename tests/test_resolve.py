@@ -10,19 +10,8 @@ import pytest
 
 from newsledger.model import Annotations, Article, Entity, Mention, Resolution
 from newsledger.resolve import resolve_entities
-from newsledger.resolve.gazetteer import INDEX_NAME, build_index
-
-SUBSET = ("RU", "UA", "US", "EG", "BY")
-
-
-def subset_index(factory: pytest.TempPathFactory) -> Path:
-    """A small index (a few countries) built once per session and shared by the modules."""
-    folder = factory.getbasetemp() / "gazetteer-subset"
-    path = folder / INDEX_NAME
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        build_index(path, countries_only=SUBSET)
-    return path
+from newsledger.resolve.gazetteer import INDEX_NAME
+from tests.gazetteer_subset import subset_index
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolve"
 
