@@ -16,16 +16,12 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from newsledger.web.screenshot import CHROMIUM as CHROMIUM_PATH
+from newsledger.web.screenshot import LAUNCH_ARGS
+
+CHROMIUM = Path(CHROMIUM_PATH)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FIXTURE_LEDGER = Path(__file__).resolve().parents[1] / "fixtures" / "web" / "ledger.json"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
