@@ -55,3 +55,21 @@ def test_people_shot_include_the_dead() -> None:
     assert figures == {"killed": 2, "wounded": 4}
     elsewhere = replace(dead, sentence=3)
     assert {f.slot: f.value for f in report_figures([shot, elsewhere])}["wounded"] == 6
+
+
+def test_survivors_of_a_shooting_are_not_dropped_as_the_dead() -> None:
+    from dataclasses import replace
+
+    shot = replace(q(4, "wounded"), trigger="shoot", start=0)
+    dead = replace(q(2), trigger="kill", start=10)
+    figures = report_figures([shot, dead])
+    est = estimate_casualties(figures, [None] * len(figures))
+    assert (est["killed"].best, est["wounded"].best) == (2, 2)
+
+
+def test_others_shot_leave_the_dead_out() -> None:
+    from dataclasses import replace
+
+    others = replace(q(6, "wounded"), trigger="shoot", start=0, subject="others")
+    dead = replace(q(1), trigger="kill", start=10)
+    assert {f.slot: f.value for f in report_figures([others, dead])}["wounded"] == 6

@@ -105,3 +105,55 @@ def test_claimant_link_through_attribution_index(nlp) -> None:
     assert q.attribution is not None
     assert atts[q.attribution].source.text == "Moscow"
     assert q.sentence == 1
+
+
+def _casualties(found: tuple[Quantity, ...]) -> set[tuple[str, float, str | None]]:
+    return {(q.slot, q.value, q.qualifier) for q in found if q.slot in {"killed", "wounded"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a coordination counts all its members
+        ("He and three others were shot on a court.", ("wounded", 4, "exact")),
+        ("A woman and two other men were also shot.", ("wounded", 3, "exact")),
+        # "one fatally": the dead among those shot
+        ("Six people were shot, one fatally, at a party.", ("killed", 1, "exact")),
+        ("Six people were shot, two of them fatally, on Friday.", ("killed", 2, "exact")),
+        # a shooting named by its toll
+        ("Police hunt suspects in quadruple shooting", ("wounded", 4, "exact")),
+        ("Victims identified in triple homicide", ("killed", 3, "exact")),
+        # one victim without a numeral
+        ("Teen killed in gun mishap along river", ("killed", 1, "at_least")),
+        ("10-year-old boy accidentally shoots self in arm", ("wounded", 1, "at_least")),
+        ("The shooting sent four people to the hospital.", ("wounded", 4, "exact")),
+    ],
+)
+def test_casualty_wordings(quantities, text: str, expected: tuple) -> None:
+    assert expected in _casualties(quantities(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police: Child killed in accidental shooting - WSMV Channel 4",  # a broadcaster
+        "Police suspect retaliation for the murder of Alexis Malone, 19.",  # an age
+        "Felder died inside a home at 308 Bobby Jones Lane.",  # an address
+        "Members indicted for roles in five attempted murders",  # nobody died
+        "Three men were charged after the shooting.",  # suspects
+        "Five people were killed in separate shootings across the city.",  # a city tally
+        "The gunman shot at twelve people before fleeing.",  # fired at, not hit
+        "Officials released three 911 calls.",  # the emergency number
+        "He was a father of three.",  # children
+    ],
+)
+def test_numbers_that_are_not_this_tolls(quantities, text: str) -> None:
+    numeric = {
+        (s, v) for s, v, qual in _casualties(quantities(text)) if qual != "at_least" and v != 1
+    }
+    assert not numeric, numeric
+
+
+def test_one_of_the_group_is_not_the_group(quantities) -> None:
+    found = _casualties(quantities("One of the six, a 24-year-old man, died from a head wound."))
+    assert ("killed", 6, "exact") not in found

@@ -108,7 +108,8 @@ DURATION_UNITS = frozenset({"days", "hours", "minutes", "weeks", "months", "year
 # Lemmas deciding the slot: verbs (active/passive), nouns and adjectives.
 SLOT_LEMMAS: dict[str, str] = {}
 for _slot, _words in {
-    "killed": "kill die dead death fatality slay eliminate elimination neutralize neutralise "
+    "killed": "kill killing slaying die dead death fatality slay "
+    "eliminate elimination neutralize neutralise "
     "liquidate liquidation murder massacre execute body corpse fatal perish toll lose",
     "wounded": "injure injured injury wound wounded hurt hospitalize hospitalise casualty "
     "shoot hit",
@@ -193,6 +194,10 @@ NOT_VICTIMS = frozenset(
         "month",
         "year",
         "shooting",
+        "killing",
+        "slaying",
+        "call",
+        "homicide",
         "incident",
         "attack",
         "case",
@@ -341,13 +346,122 @@ def _skip_context(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         return True
     if (
         digits
-        and re.match(r"^\s*(?:,|\)|and\b)", after)
-        and re.search(r"[A-Z][a-z]+[”\"]?\s*[,(]\s*$", before)
+        and re.match(r"^(?:\s*(?:,|\)|and\b)|[ \t]*(?:\n|$)|\.(?:\s|$))", after)
+        and (
+            re.search(r"[A-Z][A-Za-z]+\.?[”\"]?\s*[,(]\s*$", before) or _person_word_before(before)
+        )
     ):
-        return True  # "John Smith, 21, was ..."
+        return True  # "John Smith, 21, was ...", "Alexis Malone, 19.", "her brother, 6, ..."
+    if PARENT_OF_RE.search(text[max(0, start - 30) : start]):
+        return True  # "a father of three": children, not casualties
+    if digits and STATION_BEFORE_RE.search(text[max(0, start - 20) : start]):
+        return True  # "CBS News 8", "WSMV Channel 4": a broadcaster's name
+    if digits and ADDRESS_AFTER_RE.match(text[end : end + 60]):
+        return True  # "308 Bobby Jones Lane": a street address
     if digits and re.match(r"^\)", after) and re.search(r"\(\s*$", before):
         return True  # "(21)"
+    if digits == "911":
+        return True  # the emergency number
+    if digits and re.match(r"^(?:[A-Za-z]|-?caliber\b|\s*(?:News|NBC|ABC|CBS|FOX|Fox)\b)", after):
+        return True  # "41NBC", "22-caliber", "8 News NOW": names and calibres
     return bool(digits and (text[start - 1 : start] == "#" or re.match(r"^[:/]\d", after)))
+
+
+PARENT_OF_RE = re.compile(
+    r"\b(?:father|mother|parent|dad|mom|grandfather|grandmother)\s+of\s+$", re.I
+)
+STATION_BEFORE_RE = re.compile(
+    r"(?:\b(?:Channel|News|TV|Radio|ABC|CBS|NBC|FOX|Fox|CW)|\b[KW][A-Z]{2,3}(?:-TV)?)\s+$"
+)
+ADDRESS_AFTER_RE = re.compile(
+    r"\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|"
+    r"Boulevard|Blvd|Court|Ct|Way|Place|Pl|Highway|Hwy|Circle|Cir|Parkway|Pkwy|Terrace|Trail)\b"
+)
+FATALLY_RE = re.compile(
+    r",?[ \t]+(?:of[ \t]+them[ \t]+)?fatally\b(?![ \t]+(?:shot|wounded|injured|stabbed))", re.I
+)
+ONE_STATE_RE = re.compile(
+    r"[ \t]+(?:(?:other|more|person|man|woman)[ \t]+)?(?:(?:was|is)[ \t]+)?"
+    r"(?:dead|killed|injured|wounded|hurt)\b",
+    re.I,
+)
+SINGLE_HURT_RE = re.compile(
+    r"\b(?:(?:a|an|the|one|his|her|their)\s+)?(?:(?:\d{1,2}|[a-z]+)-(?:year|month)-old\s+)?"
+    r"(?P<noun>man|woman|teen|teenager|boy|girl|child|toddler|baby|infant|person|student|youth|"
+    r"father|mother|son|daughter|husband|wife|brother|sister|(?:\d{1,2}|[a-z]+)-(?:year|month)-old)"
+    r"\s+(?:(?:was|is|has\s+been|had\s+been|got|gets)\s+)?(?:(?:accidentally|accidently|reportedly|"
+    r"allegedly|critically|seriously)\s+)?"
+    r"(?:(?P<self>shoots?\s+(?:(?:him|her)self|self)|shot\s+(?:(?:him|her)self|self))|"
+    r"(?P<shot>shot)(?!\s+(?:and\s+killed|dead|to\s+death|at|up|a|an|the|his|her|him|their|\d)\b)|"
+    r"wounded|injured|hurt|in\s+(?:critical|serious|stable|fair)\s+condition)\b",
+    re.I,
+)
+PART_OF_RE = re.compile(
+    r"[ \t]+of[ \t]+(?:the|them|those|these|us|(?:\d+|two|three|four|five|six|seven|eight|nine|"
+    r"ten)[ \t]+(?:other[ \t]+)?(?:victims|people|persons|men|women))\b",
+    re.I,
+)
+ATTEMPTED_RE = re.compile(
+    r"\s+(?:(?:counts?|charges?)\s+of\s+)?(?:attempted|attempt)\s+(?:murder|homicide|killing)", re.I
+)
+ATTEMPTED_BEFORE_RE = re.compile(
+    r"\battempted\s+(?:murders?|homicides?|killings?)\s+of\s+(?:the\s+)?$", re.I
+)
+MULTIPLE_RE = re.compile(
+    r"\b(?P<n>double|triple|quadruple|quintuple)(?:[\s-]+(?:fatal|deadly))?[\s-]+"
+    r"(?P<what>shootings?|homicides?|murders?|slayings?|killings?)\b(?!-suicide|\s+suicide)",
+    re.I,
+)
+MULTIPLES = {"double": 2, "triple": 3, "quadruple": 4, "quintuple": 5}
+SUSPECT_AFTER_RE = re.compile(
+    r"^[ \t]+(?:[A-Za-z'’-]+\s+){0,2}(?:(?:were|are|have\s+been|had\s+been|was)\s+)?"
+    r"(?:charged|arrested|indicted|sentenced|convicted|accused|detained|held|sought|wanted|"
+    r"questioned|booked|jailed|in\s+custody)\b",
+    re.I,
+)
+
+
+STATISTIC_RE = re.compile(
+    r"\b(?:separate (?:shootings|incidents|attacks)"
+    r"|across the (?:\w+ )?(?:city|county|state|country|nation|boroughs|region)"
+    r"|(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|multiple)"
+    r" (?:shootings|incidents)\b"
+    r"|weekend (?:shootings|violence)|so far (?:this|in) |since (?:january|the (?:start|beginning))"
+    r"|in the (?:past|last) (?:\w+ )?(?:years?|months?|decades?)|per year|each year|annually"
+    r"|nationwide|statewide)",
+    re.I,
+)
+
+
+def _sent_text(text: str, starts: list[int], k: int) -> str:
+    end = starts[k + 1] if k + 1 < len(starts) else len(text)
+    return text[starts[k] : end]
+
+
+HOSPITAL = r"to\s+(?:the\s+|a\s+|an\s+|area\s+|local\s+|nearby\s+|several\s+)*hospitals?\b"
+TO_HOSPITAL_RE = re.compile(
+    r"[ \t]+(?:[a-z'-]+\s+){0,2}(?:(?:were|was|have\s+been|had\s+been|are)\s+)?(?:all\s+)?"
+    r"(?:taken|transported|rushed|sent|airlifted|driven|hospitalized)\s+(?:[a-z]+\s+){0,2}"
+    + HOSPITAL,
+    re.I,
+)
+SENT_TO_HOSPITAL_RE = re.compile(r"[ \t]+(?:[a-z'-]+\s+){0,2}" + HOSPITAL, re.I)
+
+
+def _to_hospital(text: str, start: int, end: int) -> bool:
+    """ "four people were taken to the hospital", "sent five to hospitals": the wounded."""
+    if TO_HOSPITAL_RE.match(text, end):
+        return True
+    return bool(
+        re.search(r"\bsen[dt]s?\s+$", text[max(0, start - 8) : start], re.I)
+        and SENT_TO_HOSPITAL_RE.match(text, end)
+    )
+
+
+def _person_word_before(before: str) -> bool:
+    """ "her brother, 6," : an age after a word naming one person."""
+    m = re.search(r"\b([a-z]+)\s*[,(]\s*$", before)
+    return bool(m and m.group(1) in PERSON_NOUNS)
 
 
 def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Quantity, ...]:
@@ -371,7 +485,12 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
         if value is None or not value < MAX_COUNT:
             continue  # no count of anything in the news is this large; inf would poison JSON
         word = m.group(0).lower()
-        if word in {"one", "a hundred", "a thousand"} and not _one_is_count(doc, start, end):
+        if (
+            word in {"one", "a hundred", "a thousand"}
+            and not _one_is_count(doc, start, end)
+            and not FATALLY_RE.match(text, end)
+            and not ONE_STATE_RE.match(text, end)
+        ):
             continue
         qualifier = "vague" if vague else "exact"
         q_start, q_end = start, end
@@ -382,6 +501,8 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
                 qualifier = name
                 q_start = start - (len(before) - qm.start())
                 break
+        if qualifier == "exact" and re.match(r"\s+or\s+more\b", text[end : end + 12], re.I):
+            qualifier = "at_least"  # "one or more"
         rng = RANGE_RE.match(text[end : end + 30])
         if rng and not vague:
             other = rng.group("num")
@@ -413,6 +534,47 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
             subject = surface.group("n").strip().strip('”"') or None
         if unit in DURATION_UNITS or unit == "%":
             slot = "other"
+        if slot in {"killed", "wounded"} and STATISTIC_RE.search(
+            _sent_text(text, sent_starts, sent)
+        ):
+            slot = (
+                "other"  # "5 dead in weekend shootings across the city": a tally of many incidents
+            )
+        if re.match(
+            r"\s+(?:times|shots|rounds|bullets|casings|gunshots)\b", text[q_end : q_end + 20]
+        ):
+            slot = "other"  # "shot about 10 times": shots, not people
+        elif FATALLY_RE.match(text, q_end):
+            slot, trigger = "killed", "shoot"  # "5 shot, one fatally"
+        if slot == "wounded" and re.search(
+            r"\b(?:shot|shoot|shooting|fired|firing|opened\s+fire)\s+(?:at|on|into)\s+$",
+            text[max(0, q_start - 25) : q_start],
+            re.I,
+        ):
+            slot = "other"  # "shot at twelve people": fired at, not hit
+        elif slot == "wounded" and re.search(
+            r"\bfatally\s+(?:shot|wounded|injured)\s+(?:the\s+)?$",
+            text[max(0, q_start - 30) : q_start],
+            re.I,
+        ):
+            slot, trigger = "killed", "shoot"  # "fatally wounded four friends"
+        if slot == "wounded" and PART_OF_RE.match(text, q_end):
+            slot = "other"  # "two of the four victims were shot": part of a toll stated elsewhere
+        if (
+            slot not in {"killed", "wounded"}
+            and unit is None
+            and _to_hospital(text, q_start, q_end)
+        ):
+            slot, trigger = "wounded", "hospitalize"  # "sent four people to the hospital"
+        if slot == "killed" and (
+            ATTEMPTED_RE.match(text, q_end)
+            or ATTEMPTED_BEFORE_RE.search(text[max(0, q_start - 50) : q_start])
+        ):
+            slot = "other"  # "five attempted murders": nobody died
+        if slot in {"killed", "wounded"} and SUSPECT_AFTER_RE.match(text, q_end):
+            slot = "other"  # "Two men charged after ...": the suspects, not the victims
+        if slot in {"killed", "wounded"} and parsed and qualifier == "exact" and not vague:
+            value = low = high = _with_conjoined(doc, start, end, value)
         digits = m.group("digits") or ""
         if slot != "other" and value >= 1000 and digits.isdigit() and not m.group("scale"):
             slot = "other"  # "6301": an address or an id, written counts take a comma
@@ -437,8 +599,71 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
     out.extend(_no_casualties(doc, attributions, sent_starts, taken))
     if parsed:
         out.extend(_implicit_singles(doc, attributions, sent_starts, taken))
+    out.extend(_surface_singles(text, attributions, sent_starts, out))
+    out.extend(_multiples(text, attributions, sent_starts))
     out.sort(key=lambda q: (q.start, q.slot))
     return tuple(out)
+
+
+def _with_conjoined(doc: Doc, start: int, end: int, value: float) -> float:
+    """ "he and three others were shot", "a woman and two men": the coordination's total."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return value
+    num = span[-1]
+    own = num.head if num.dep_ == "nummod" and num.head.pos_ in {"NOUN", "PROPN"} else num
+    root = own
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head
+    if root.dep_ not in {"nsubj", "nsubjpass", "dobj"}:
+        return value
+    members = [root]
+    frontier = [root]
+    while frontier:
+        kids = [c for c in frontier.pop().children if c.dep_ == "conj"]
+        members += kids
+        frontier += kids
+    if len(members) < 2 or own not in members:
+        return value
+    total = 0.0
+    for m in members:
+        if any(
+            c.dep_ in {"amod", "acl", "relcl", "oprd", "appos"}
+            and _slot_of(c) in {"killed", "wounded"}
+            for c in m.children
+        ):
+            return value  # "one dead and six others injured": separate states
+        if m is own:
+            total += value
+            continue
+        nums = [c for c in m.children if c.dep_ == "nummod" and c.like_num]
+        if nums:
+            t = nums[0].text.replace(",", "")
+            v = float(t) if t.isdigit() else _parse_words(t)
+            if v is None:
+                return value
+            total += v
+        elif _one_person(m):
+            total += 1
+        else:
+            return value
+    return total
+
+
+def _one_person(tok: Token) -> bool:
+    """A coordination member naming one person: "he", "a woman", "John Smith"."""
+    if tok.tag_ == "PRP":
+        return tok.lower_ in {"he", "she", "him", "her"}
+    if tok.ent_type_ == "PERSON" and tok.tag_ == "NNP":
+        return True
+    return (
+        tok.tag_ == "NN"
+        and (tok.lemma_.lower() in PERSON_NOUNS or tok.lower_.endswith("year-old"))
+        and any(
+            c.dep_ in {"det", "poss"} and c.lower_ in {"a", "an", "his", "her"}
+            for c in tok.children
+        )
+    )
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
@@ -574,6 +799,8 @@ def _meaning_raw(doc: Doc, start: int, end: int) -> tuple[str, str | None, str |
     elif (num.dep_ == "pobj" and num.head.lower_ == "of" and num.head.head.like_num) or (
         num.dep_ in {"nummod", "compound"} and num.head.lower_ == "of"
     ):
+        if num.dep_ == "pobj":
+            return "other", None, None  # "one of the six died": six is the group, not the dead
         noun = None
     # "60 of them", "dozens of soldiers"
     if noun is None:
@@ -757,6 +984,7 @@ def _implicit_singles(
             slot is not None
             and tok.dep_ == "dobj"
             and (verb.lemma_ in {"shoot", "hit", "strike"} or slot != "killed" or pronoun)
+            and not (slot == "wounded" and verb.lemma_ in {"injure", "wound"} and not pronoun)
         ):
             slot = None  # "shot a man" says nothing of the outcome
         if slot is None and tok.dep_ == "nsubj":
@@ -781,6 +1009,108 @@ def _implicit_singles(
                 attribution=_enclosing(attributions, s, e),
                 sentence=_sent_of(sent_starts, s),
                 trigger=verb.lemma_.lower(),
+            )
+        )
+    return out
+
+
+SINGLE_DEATH_RE = re.compile(
+    r"\b(?:(?:a|an|the|one)\s+)?(?:(?:\d{1,2}|[a-z]+)-(?:year|month)-old\s+)?"
+    r"(?P<noun>man|woman|teen|teenager|boy|girl|child|toddler|baby|infant|person|student|youth|"
+    r"father|mother|son|daughter|husband|wife)\b"
+    r"\s+(?:(?:was|is|has\s+been|had\s+been)\s+)?(?:(?:accidentally|fatally|reportedly|"
+    r"allegedly|later)\s+)?(?P<verb>shot\s+and\s+killed|shot\s+dead|shot\s+to\s+death|killed|"
+    r"dies|died|dead|slain|pronounced\s+dead|found\s+dead)\b"
+    r"(?!\s+(?:a|an|the|his|her|their|him|them|two|three|\d)\b)",
+    re.I,
+)
+
+
+def _surface_singles(
+    text: str,
+    attributions: tuple[Attribution, ...],
+    sent_starts: list[int],
+    found: list[Quantity],
+) -> list[Quantity]:
+    """ "Teen killed in ...", "boy shoots himself": one victim the parse missed (at least one)."""
+    out: list[Quantity] = []
+    for m in SINGLE_HURT_RE.finditer(text):
+        s, e = m.start(), m.end()
+        if any(q.start < e and s < q.end and q.slot in {"killed", "wounded"} for q in found):
+            continue
+        sent = _sent_of(sent_starts, s)
+        if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
+            continue
+        out.append(
+            Quantity(
+                start=s,
+                end=e,
+                text=m.group(0),
+                value=1.0,
+                low=1.0,
+                high=None,
+                qualifier="at_least",
+                slot="wounded",
+                subject=m.group("noun"),
+                attribution=_enclosing(attributions, s, e),
+                sentence=sent,
+                trigger="shoot" if m.group("shot") or m.group("self") else "injure",
+            )
+        )
+    for m in SINGLE_DEATH_RE.finditer(text):
+        s, e = m.start(), m.end()
+        if any(q.start < e and s < q.end and q.slot == "killed" for q in found):
+            continue
+        sent = _sent_of(sent_starts, s)
+        if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
+            continue
+        out.append(
+            Quantity(
+                start=s,
+                end=e,
+                text=m.group(0),
+                value=1.0,
+                low=1.0,
+                high=None,
+                qualifier="at_least",
+                slot="killed",
+                subject=m.group("noun"),
+                attribution=_enclosing(attributions, s, e),
+                sentence=sent,
+                trigger="kill" if "kill" in m.group("verb").lower() else "die",
+            )
+        )
+    return out
+
+
+def _multiples(
+    text: str, attributions: tuple[Attribution, ...], sent_starts: list[int]
+) -> list[Quantity]:
+    """ "quadruple shooting" (four people hit), "triple homicide" (three dead)."""
+    out: list[Quantity] = []
+    for m in MULTIPLE_RE.finditer(text):
+        sent = _sent_of(sent_starts, m.start())
+        if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
+            continue
+        what = m.group("what").lower()
+        shooting = what.startswith("shooting")
+        fatal = re.search(r"fatal|deadly", m.group(0), re.I)
+        slot = "wounded" if shooting and not fatal else "killed"
+        value = float(MULTIPLES[m.group("n").lower()])
+        out.append(
+            Quantity(
+                start=m.start(),
+                end=m.end(),
+                text=m.group(0),
+                value=value,
+                low=value,
+                high=value,
+                qualifier="exact",
+                slot=slot,
+                subject=None,
+                attribution=_enclosing(attributions, m.start(), m.end()),
+                sentence=sent,
+                trigger="shoot" if slot == "wounded" else "kill",
             )
         )
     return out

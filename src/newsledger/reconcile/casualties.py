@@ -10,6 +10,7 @@ casualties counts as the best figure only when nobody reports a positive one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -63,10 +64,12 @@ def report_figures(quantities: Sequence[Quantity]) -> list[Quantity]:
         and killed.value
         and wounded.value is not None
         and wounded.value > killed.value
+        and not _others(wounded)
         and _killed_among(killed, wounded, quantities)
     ):
         rest = wounded.value - killed.value
-        chosen["wounded"] = replace(wounded, value=rest, low=rest, high=rest)
+        # the survivors only: no longer a count of people hit
+        chosen["wounded"] = replace(wounded, value=rest, low=rest, high=rest, trigger="wound")
     elif (
         wounded is not None
         and wounded.trigger in HIT_TRIGGERS
@@ -78,11 +81,18 @@ def report_figures(quantities: Sequence[Quantity]) -> list[Quantity]:
     return out
 
 
+def _others(q: Quantity) -> bool:
+    """ "6 others shot": the count already leaves the dead out."""
+    return bool(q.subject and re.search(r"\bother", q.subject, re.I))
+
+
 def _killed_among(killed: Quantity, hit: Quantity, quantities: Sequence[Quantity]) -> bool:
-    """The dead are among those shot when a death count sits in the same sentence."""
+    """The dead are among those shot when a death count sits in the same sentence, or
+    when the count names the shooting ("a triple shooting": three people hit)."""
     return (
         any(q.slot == "killed" and q.value and q.sentence == hit.sentence for q in quantities)
         or killed.sentence == hit.sentence
+        or bool(re.match(r"(?:double|triple|quadruple|quintuple)\b", hit.text, re.I))
     )
 
 
