@@ -161,11 +161,17 @@ def nation_of(text: str) -> str | None:
     names Russia through its capital.
     """
     for word in re.findall(r"[a-z]+", fold(text)):
-        if len(word) < 4:
-            continue
-        for prefix, iso in _nations():
-            if word.startswith(prefix) and len(word) <= len(prefix) + 5:
-                return iso
+        if len(word) >= 4 and (iso := _word_nation(word)):
+            return iso
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _word_nation(word: str) -> str | None:
+    """One word's nation; cached since the prefix scan covers every country and capital."""
+    for prefix, iso in _nations():
+        if word.startswith(prefix) and len(word) <= len(prefix) + 5:
+            return iso
     return None
 
 

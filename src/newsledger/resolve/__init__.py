@@ -30,6 +30,7 @@ from newsledger.resolve.names import (
     first_names_agree,
     informative,
     is_acronym,
+    is_country_word,
     org_key,
     org_words,
     person_name,
@@ -217,21 +218,28 @@ def _people(ms: list[_M]) -> list[Entity]:
     names = [person_name(m.text) for m in ms]
     uf = _Union(len(ms))
     full = [i for i, n in enumerate(names) if n is not None and n.full]
-    reps: list[int] = []  # one full-name mention per cluster so far
+    # Same surnames share their first letter, so candidates are looked up by that letter.
+    reps: dict[str, list[int]] = defaultdict(list)  # one full-name mention per cluster so far
     for i in full:
         n = names[i]
-        match = next((r for r in reps if same_surname(n.surname, names[r].surname)
+        match = next((r for r in reps[n.surname[:1]] if same_surname(n.surname, names[r].surname)
                       and first_names_agree(n.first, names[r].first)), None)
         if match is None:
-            reps.append(i)
+            reps[n.surname[:1]].append(i)
         else:
             uf.union(match, i)
+    full_by_initial: dict[str, list[int]] = defaultdict(list)
+    for r in full:
+        full_by_initial[names[r].surname[:1]].append(r)
+    kin: dict[str, list[int]] = {}  # surname -> full-name mentions with a matching surname
     for i, n in enumerate(names):
         if n is None or n.full:
             continue
-        here = {uf.find(r) for r in full if ms[r].article_id == ms[i].article_id
-                and same_surname(names[r].surname, n.surname)}
-        anywhere = {uf.find(r) for r in full if same_surname(names[r].surname, n.surname)}
+        if n.surname not in kin:
+            kin[n.surname] = [r for r in full_by_initial.get(n.surname[:1], [])
+                              if same_surname(names[r].surname, n.surname)]
+        here = {uf.find(r) for r in kin[n.surname] if ms[r].article_id == ms[i].article_id}
+        anywhere = {uf.find(r) for r in kin[n.surname]}
         target = here if len(here) == 1 else (anywhere if len(anywhere) == 1 else set())
         if target:
             uf.union(target.pop(), i)
@@ -289,8 +297,19 @@ def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
             if bag_relation(bag_words[x], bag_words[y]) == "equal":
                 uf.union(by_bag[x][0], by_bag[y][0])
     # A shorter name that differs from exactly one longer one only by country words.
+    # Only longer bags with a country word and a word matching ws[0] can be a "sub" superset.
+    exact: dict[str, set[str]] = defaultdict(set)
+    stem: dict[str, set[str]] = defaultdict(set)
+    for k, ws in bag_words.items():
+        if any(is_country_word(w) for w in ws):
+            for w in ws:
+                exact[w].add(k)
+                if len(w) >= 5:
+                    stem[w[:5]].add(k)
     for key, ws in bag_words.items():
-        supers = [k for k, other in bag_words.items() if bag_relation(ws, other) == "sub"]
+        near = exact.get(ws[0], set()) | (stem.get(ws[0][:5], set()) if len(ws[0]) >= 5 else set())
+        supers = [k for k in near
+                  if len(bag_words[k]) > len(ws) and bag_relation(ws, bag_words[k]) == "sub"]
         roots = {uf.find(by_bag[k][0]) for k in supers}
         if len(roots) != 1:
             continue
@@ -303,9 +322,9 @@ def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
     defined: dict[str, set[int]] = defaultdict(set)
     for article_id in sorted({m.article_id for m in ms}):
         for long_form, short in defined_acronyms(texts.get(article_id, "")):
-            key = org_key(long_form)
+            key, long_words = org_key(long_form), org_words(long_form)
             for k, idx in by_bag.items():
-                if k == key or bag_relation(org_words(long_form), bag_words[k]) in (
+                if k == key or bag_relation(long_words, bag_words[k]) in (
                         "sub", "super") or key.endswith(" " + k):
                     defined[acronym_key(short)].add(uf.find(idx[0]))
     initials: dict[str, set[int]] = defaultdict(set)
@@ -313,6 +332,11 @@ def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
         if not acr[i]:
             for form in acronym_forms(m.text):
                 initials[form].add(uf.find(i))
+    # A near miss needs one content word per acronym letter: index long forms by that count.
+    content_len: dict[int, list[int]] = defaultdict(list)
+    for j in range(len(ms)):
+        if not acr[j]:
+            content_len[sum(not is_country_word(w) for w in words[j])].append(j)
     acr_groups: dict[str, int] = {}
     for i, m in enumerate(ms):
         if not acr[i]:
@@ -322,8 +346,8 @@ def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
         if len(roots) != 1:
             roots = {uf.find(r) for r in initials.get(k, set())}
         if not roots:
-            roots = {uf.find(j) for j in range(len(ms))
-                     if not acr[j] and acronym_near_miss(m.text, ms[j].text)}
+            roots = {uf.find(j) for j in content_len.get(len(k), [])
+                     if acronym_near_miss(m.text, ms[j].text)}
         if len(roots) == 1:
             uf.union(roots.pop(), i)
         elif k in acr_groups:

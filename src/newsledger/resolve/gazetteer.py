@@ -338,6 +338,7 @@ class Gazetteer:
         self.path = path
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._place_cache: dict[int, Place] = {}
+        self._prefix_cache: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
         self.admin1_names = dict(self._db.execute("SELECT code, name FROM admin1"))
         self.admin1_gid = dict(self._db.execute("SELECT code, gid FROM admin1"))
         self.country_gid = dict(self._db.execute("SELECT iso2, gid FROM countries"))
@@ -356,13 +357,21 @@ class Gazetteer:
         ]
 
     def prefix_scan(self, prefix: str, limit: int = 3000) -> list[tuple[str, int, int]]:
-        """(key, gid, kind) for keys starting with ``prefix``: bounded input for fuzzy matching."""
-        return list(
-            self._db.execute(
-                "SELECT key, gid, kind FROM names WHERE key >= ? AND key < ? LIMIT ?",
-                (prefix, prefix + "\x7f", limit),
+        """(key, gid, kind) for keys starting with ``prefix``: bounded input for fuzzy matching.
+
+        Cached (up to 128 prefixes, to bound memory): the index is read-only and a range
+        scan costs milliseconds per call."""
+        rows = self._prefix_cache.get((prefix, limit))
+        if rows is None:
+            rows = list(
+                self._db.execute(
+                    "SELECT key, gid, kind FROM names WHERE key >= ? AND key < ? LIMIT ?",
+                    (prefix, prefix + "\x7f", limit),
+                )
             )
-        )
+            if len(self._prefix_cache) < 128:
+                self._prefix_cache[prefix, limit] = rows
+        return rows
 
     def places(self, gids: Iterable[int]) -> dict[int, Place]:
         gids = list(gids)

@@ -122,8 +122,11 @@ def _country_words() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def org_words(text: str) -> tuple[str, ...]:
-    """Content words of an organisation name in order, possessives and stopwords dropped."""
+    """Content words of an organisation name in order, possessives and stopwords dropped.
+
+    Cached: resolution asks again for the same surface forms when it compares pairs."""
     cleaned = re.sub(r"['’]s\b", " ", text)
     countries = _country_words()
     words = []
@@ -139,8 +142,14 @@ def org_key(text: str) -> str:
     return " ".join(sorted(org_words(text)))
 
 
+@lru_cache(maxsize=1)
+def _country_keys() -> frozenset[str]:
+    """The country keys as a set: a membership test on dict values is a linear scan."""
+    return frozenset(_country_words().values())
+
+
 def is_country_word(word: str) -> bool:
-    return word in _country_words().values()
+    return word in _country_keys()
 
 
 def is_acronym(text: str) -> bool:
