@@ -1033,53 +1033,45 @@ def _surface_singles(
     found: list[Quantity],
 ) -> list[Quantity]:
     """ "Teen killed in ...", "boy shoots himself": one victim the parse missed (at least one)."""
+    passes = (
+        (
+            SINGLE_HURT_RE,
+            "wounded",
+            {"killed", "wounded"},
+            lambda m: "shoot" if m.group("shot") or m.group("self") else "injure",
+        ),
+        (
+            SINGLE_DEATH_RE,
+            "killed",
+            {"killed"},
+            lambda m: "kill" if "kill" in m.group("verb").lower() else "die",
+        ),
+    )
     out: list[Quantity] = []
-    for m in SINGLE_HURT_RE.finditer(text):
-        s, e = m.start(), m.end()
-        if any(q.start < e and s < q.end and q.slot in {"killed", "wounded"} for q in found):
-            continue
-        sent = _sent_of(sent_starts, s)
-        if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
-            continue
-        out.append(
-            Quantity(
-                start=s,
-                end=e,
-                text=m.group(0),
-                value=1.0,
-                low=1.0,
-                high=None,
-                qualifier="at_least",
-                slot="wounded",
-                subject=m.group("noun"),
-                attribution=_enclosing(attributions, s, e),
-                sentence=sent,
-                trigger="shoot" if m.group("shot") or m.group("self") else "injure",
+    for pattern, slot, counted_slots, trigger in passes:
+        for m in pattern.finditer(text):
+            s, e = m.start(), m.end()
+            if any(q.start < e and s < q.end and q.slot in counted_slots for q in found):
+                continue
+            sent = _sent_of(sent_starts, s)
+            if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
+                continue
+            out.append(
+                Quantity(
+                    start=s,
+                    end=e,
+                    text=m.group(0),
+                    value=1.0,
+                    low=1.0,
+                    high=None,
+                    qualifier="at_least",
+                    slot=slot,
+                    subject=m.group("noun"),
+                    attribution=_enclosing(attributions, s, e),
+                    sentence=sent,
+                    trigger=trigger(m),
+                )
             )
-        )
-    for m in SINGLE_DEATH_RE.finditer(text):
-        s, e = m.start(), m.end()
-        if any(q.start < e and s < q.end and q.slot == "killed" for q in found):
-            continue
-        sent = _sent_of(sent_starts, s)
-        if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
-            continue
-        out.append(
-            Quantity(
-                start=s,
-                end=e,
-                text=m.group(0),
-                value=1.0,
-                low=1.0,
-                high=None,
-                qualifier="at_least",
-                slot="killed",
-                subject=m.group("noun"),
-                attribution=_enclosing(attributions, s, e),
-                sentence=sent,
-                trigger="kill" if "kill" in m.group("verb").lower() else "die",
-            )
-        )
     return out
 
 
