@@ -123,17 +123,13 @@ def _annotate(
         batch: list[Annotations] = []
         for done, annotation in enumerate(stream, 1):
             batch.append(annotation)
+            cached[annotation.content_hash] = annotation
             progress("extract", done, total)
             if len(batch) >= 100:
                 store.save_annotations(batch, EXTRACTOR_VERSION)
                 batch = []
         store.save_annotations(batch, EXTRACTOR_VERSION)
-        cached = store.load_annotations(EXTRACTOR_VERSION)
-    by_article: dict[str, Annotations] = {}
-    for article in articles:
-        annotation = cached[article.content_hash]
-        by_article[article.id] = annotation
-    return by_article
+    return {article.id: cached[article.content_hash] for article in articles}
 
 
 def _reconcile_all(
