@@ -90,8 +90,10 @@ def _lines(data: Path) -> Iterator[str]:
             yield from (line for line in lines if line.strip())
 
 
-def _child(script: str, *args: str) -> tuple[dict[str, Any], float]:
-    """Run ``script`` in a fresh interpreter; its last stdout line (JSON) and peak RSS in MB."""
+def _child(script: str, *args: str) -> tuple[dict[str, Any], float, float]:
+    """Run ``script`` in a fresh interpreter: its last stdout line (JSON), peak RSS in MB and
+    CPU seconds (user + system), which load from other processes on the machine does not inflate
+    the way it inflates wall time."""
     proc = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(script), *args],
         stdout=subprocess.PIPE,
@@ -103,7 +105,8 @@ def _child(script: str, *args: str) -> tuple[dict[str, Any], float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark child failed with exit code {proc.returncode}")
-    return json.loads(stdout.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return json.loads(stdout.strip().splitlines()[-1]), usage.ru_maxrss / 1024, cpu
 
 
 def run(data: Path, limit: int | None) -> dict[str, Any]:
@@ -118,10 +121,10 @@ def run(data: Path, limit: int | None) -> dict[str, Any]:
                     break
                 out.write(line.rstrip("\n") + "\n")
         ledger_dir = Path(tmp) / "ledger"
-        e2e, e2e_rss = _child(
+        e2e, e2e_rss, e2e_cpu = _child(
             _END_TO_END, str(corpus), str(ledger_dir), engine, str(workers), profile
         )
-        spacy, spacy_rss = _child(_SPACY, str(ledger_dir / "ledger.json"))
+        spacy, spacy_rss, spacy_cpu = _child(_SPACY, str(ledger_dir / "ledger.json"))
     n = e2e["read"]
     articles_per_s = n / e2e["seconds"] if e2e["seconds"] else 0.0
     spacy_per_s = spacy["n"] / spacy["seconds"] if spacy["seconds"] else 0.0
@@ -138,6 +141,9 @@ def run(data: Path, limit: int | None) -> dict[str, Any]:
         "workers": workers if engine == "dask" else 1,
         "seconds_end_to_end": round(e2e["seconds"], 2),
         "seconds_spacy": round(spacy["seconds"], 2),
+        # the child process and its reaped descendants, interpreter start-up included
+        "cpu_seconds_end_to_end": round(e2e_cpu, 1),
+        "cpu_seconds_spacy": round(spacy_cpu, 1),
         "seconds_spacy_load": round(spacy["load_seconds"], 2),
         "spacy_pipes": spacy["pipes"],
         "tokens": spacy["tokens"],

@@ -33,7 +33,7 @@ from newsledger.model import (
     TimeExpression,
 )
 
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 
 def _partner(name: str) -> ModuleType:
