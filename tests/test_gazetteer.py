@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from newsledger.resolve.gazetteer import Gazetteer, open_gazetteer
+from newsledger.resolve.gazetteer import Gazetteer, country_short_forms, open_gazetteer
 from newsledger.resolve.geocode import Toponym, candidates, geocode
 from newsledger.resolve.keys import norm, skeleton
 from tests.gazetteer_subset import subset_index
@@ -110,3 +110,62 @@ def test_name_embedding_a_place_falls_back_to_it(gaz: Gazetteer) -> None:
     best = max(candidates(gaz, "Arizona State University"), key=lambda c: c.base).place
     assert best.feature == "A.ADM1" and best.name == "Arizona"
     assert candidates(gaz, "West") == []  # a direction alone is no place
+
+
+def _best(gaz: Gazetteer, text: str):
+    return max(candidates(gaz, text), key=lambda c: c.base).place
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        ("United States of America", {"America"}),
+        ("Republic of Korea", {"Korea"}),
+        ("Trinidad and Tobago", {"Trinidad", "Tobago", "T&T"}),
+        ("Bosnia and Herzegovina", {"Bosnia", "Herzegovina", "B&H"}),
+        ("Isle of Man", set()),  # "Isle" is no polity word: "Man" is no short form
+        ("Turks and Caicos Islands", set()),  # "Turks" is a people
+        ("Sao Tome and Principe", {"Sao Tome", "Principe"}),
+    ],
+)
+def test_country_short_forms(name: str, forms: set[str]) -> None:
+    assert set(country_short_forms(name)) == forms
+
+
+def test_country_long_form_tail_names_the_country(gaz: Gazetteer) -> None:
+    best = _best(gaz, "America")
+    assert (best.feature, best.country) == ("A.PCLI", "US")
+
+
+def test_institution_names_fall_back_to_the_place_after_of(gaz: Gazetteer) -> None:
+    # "University" alone is a Florida town; the place of "University of Kansas" is Kansas.
+    assert _best(gaz, "University of Kansas").name == "Kansas"
+    assert all(c.place.name != "University" for c in candidates(gaz, "University of Kansas"))
+    assert _best(gaz, "Bank of Russia").country == "RU"
+    assert _best(gaz, "Bank of Russia").feature == "A.PCLI"
+
+
+def test_other_towns_alternate_name_yields_to_namesakes(gaz: Gazetteer) -> None:
+    # A Glendale lists "Riverdale" among its alternate names; the Riverdales come first.
+    assert _best(gaz, "Riverdale").name == "Riverdale"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "feature"),
+    [
+        ("North American", "North America", "L.CONT"),
+        ("Californians", "California", "A.ADM1"),
+        ("Floridians", "Florida", "A.ADM1"),
+        ("Texan", "Texas", "A.ADM1"),
+    ],
+)
+def test_demonyms_name_the_area(gaz: Gazetteer, text: str, name: str, feature: str) -> None:
+    best = _best(gaz, text)
+    assert (best.name, best.feature) == (name, feature)
+
+
+def test_dotted_abbreviations(gaz: Gazetteer) -> None:
+    assert _best(gaz, "W.Va.").name == "West Virginia"
+    assert _best(gaz, "N.Mex.").name == "New Mexico"
+    phila = _best(gaz, "Phila.")  # no state starts so: a big city does
+    assert (phila.name, phila.feature) == ("Philadelphia", "P.PPL")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from newsledger.resolve.gazetteer import Gazetteer, open_gazetteer
-from newsledger.resolve.geocode import Toponym, geocode
+from newsledger.resolve.geocode import Toponym, _admin_hint, geocode
 from tests.gazetteer_subset import subset_index
 
 
@@ -66,3 +66,25 @@ def test_co_occurring_places_pull_an_ambiguous_name(gaz: Gazetteer) -> None:
 def test_unknown_toponym_is_left_unresolved(gaz: Gazetteer) -> None:
     text = "They met at Zzyzxqwerty yesterday."
     assert geocode(gaz, text, toponyms(text, ["Zzyzxqwerty"])) == [None]
+
+
+def test_capitalised_admin_word_opening_an_institution_is_no_hint(gaz: Gazetteer) -> None:
+    text = "Officials at the U.S. Department of Justice and Washington State University agreed."
+    us, wa = geocode(gaz, text, toponyms(text, ["U.S.", "Washington"]))
+    assert us is not None and us.feature == "A.PCLI"
+    assert _admin_hint("U.S.", text, text.find("U.S.") + 4)[1] is None
+    assert _admin_hint("Washington", text, text.find("Washington") + 10)[1] is None
+    assert wa is not None and wa.feature.startswith("P.")  # not the state
+    # A lower-case region word stays a hint even before a title.
+    doc = "Kursk region Governor Alexei Smirnov said."
+    assert _admin_hint("Kursk", doc, 5) == ("Kursk", "region")
+    region = geocode(gaz, doc, toponyms(doc, ["Kursk"]))[0]
+    assert region is not None and region.feature == "A.ADM1"
+
+
+def test_demonym_beats_towns_that_only_sound_alike(gaz: Gazetteer) -> None:
+    # "Iowans" reads like the towns called Evans; as a demonym it names the state.
+    text = "Iowans and Asians voted."
+    iowa, asia = geocode(gaz, text, toponyms(text, ["Iowans", "Asians"]))
+    assert iowa is not None and (iowa.name, iowa.feature) == ("Iowa", "A.ADM1")
+    assert asia is not None and asia.feature == "L.CONT"

@@ -31,7 +31,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INDEX_NAME = f"gazetteer-v{SCHEMA_VERSION}.sqlite"
 
 # Match kinds, best first: how a name key reached a place.
@@ -106,6 +106,34 @@ def admin_stems(name: str) -> set[str]:
         if last.endswith(suffix) and len(last) - len(suffix) >= 3:
             stems.add(" ".join([*words[:-1], last[: -len(suffix)]]))
     return {skeleton(s) for s in stems} | stems
+
+
+# Words of a state's long form ("Republic of Korea", "United States of America"): the
+# name after "of" is the short form in use.
+_POLITY_WORDS = _wordset(
+    "republic states state kingdom commonwealth federation principality emirates sultanate "
+    "union federal democratic islamic people's peoples grand duchy"
+)
+
+
+_PLURAL = re.compile(r"[^aeiousy]s$|os$")
+
+
+def country_short_forms(name: str) -> list[str]:
+    """Short forms of a country name: the name after "of" in a long form ("America",
+    "Korea") and each part of a paired name ("Bosnia", "Trinidad")."""
+    out = []
+    head, sep, tail = name.rpartition(" of ")
+    tail = re.sub(r"^the\s+", "", tail.strip(), flags=re.I)
+    if sep and len(tail) >= 4 and _POLITY_WORDS & set(head.casefold().split()):
+        out.append(tail)
+    parts = re.split(r"\s+(?:and|&)\s+", name)
+    if len(parts) == 2 and " of " not in name:
+        # A plural-looking part ("Turks") reads as a people, not as this country.
+        out.extend(p for p in parts if len(p) >= 4 and not _PLURAL.search(p))
+        if all(" " not in p for p in parts):  # "T&T", "B&H"; never "S&P" of "Sao Tome ..."
+            out.append("&".join(p[0] for p in parts))
+    return out
 
 
 def _centroid(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -250,6 +278,7 @@ def build_index(path: Path | None = None, *, countries_only: Iterable[str] | Non
         for alt in city.get("alternatenames", []):
             add(gid, alt, ALTERNATE)
 
+    admin_keys: set[tuple[str, str]] = set()  # (country, name key) of every admin area
     for idx, row in enumerate(sub_rows):
         if len(row) < 7 or not row[3].isdigit() or idx not in admin_points:
             continue
@@ -264,6 +293,7 @@ def build_index(path: Path | None = None, *, countries_only: Iterable[str] | Non
         if level == "1":
             db.execute("INSERT OR REPLACE INTO admin1 VALUES (?, ?, ?)", (code, gid, row[0]))
         aliases = [row[0], *(a for a in row[5].split("|") if a)]
+        admin_keys.update((cc, norm(a)) for a in aliases)
         for i, alias in enumerate(aliases):
             add(gid, alias, PRIMARY if i == 0 else ALTERNATE)
             if _usable(alias):
@@ -288,8 +318,14 @@ def build_index(path: Path | None = None, *, countries_only: Iterable[str] | Non
         extra = [gnc_countries.get(iso2, {}).get("name"), info.get("name"), info.get("demonym"),
                  info.get("nativeName"),
                  *(info.get("altSpellings") or []), *(info.get("translations") or {}).values()]
-        for i, alias in enumerate(a for a in [*aliases, *extra] if isinstance(a, str) and a):
+        all_aliases = [a for a in [*aliases, *extra] if isinstance(a, str) and a]
+        for i, alias in enumerate(all_aliases):
             add(gid, alias, PRIMARY if i == 0 else ALTERNATE)
+        for alias in {f for a in all_aliases for f in country_short_forms(a)}:
+            if "&" in alias:  # initials, too short for add()
+                names.setdefault((norm(alias), gid), ALTERNATE)
+            elif (iso2, norm(alias)) not in admin_keys:  # "Northern Ireland": the region's
+                add(gid, alias, ALTERNATE)
         short = [a for a in (info.get("altSpellings") or []) if len(a) <= 4 and a.isupper()]
         for code in (iso2, iso3, *short):
             if code:

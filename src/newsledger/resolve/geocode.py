@@ -38,6 +38,8 @@ FOCUS_ADMIN, FOCUS_COUNTRY = 0.3, 0.15
 POP_WEIGHT = 2.0  # population prior, against the context bonuses below
 WHOLE_BONUS = 0.6  # countries and continents: a name they share is nearly always theirs
 CONTEXT = 1.0  # scale of the document-context bonuses
+ALT_SHADOW = 0.5  # a town's alternate name against towns whose own name it is
+BIG_CITY = 500_000  # a cut name ("Phila.") may stand for a city this big
 _KIND_SCORE = {PRIMARY: 1.0, ALTERNATE: 0.9, CODE: 0.85, TRANSLIT: 0.75, STEM: 0.6,
                PHONETIC: 0.45, FUZZY: 0.45}
 # "Kursk region", "the Kharkiv Oblast": a generic admin word right after the name.
@@ -52,7 +54,21 @@ _GENERIC = frozenset(
      "gulf", "coast", "valley", "mount", "hill", "hills", "and", "of", "the", "saint", "st",
      "port", "fort", "grand", "little", "big", "high", "district", "state", "national"}
 )
+# After a capitalised "X Department" / "X State", "of ..." or another capitalised word means
+# the admin word opens an institution's name ("U.S. Department of Justice", "Ohio State
+# University"); a lower-case "region" stays a hint even before a title ("Kursk region Governor").
+_NAME_GOES_ON = re.compile(r"^\s+(?:of\b|[A-Z])")
+# Nouns of institutions and facilities: in "Bank of X" or "X University" the place is X.
+_INSTITUTION = frozenset(
+    {"university", "college", "school", "academy", "institute", "bank", "hospital", "church",
+     "cathedral", "airport", "station", "street", "road", "avenue", "center", "centre", "hotel",
+     "stadium", "mall", "office", "embassy", "court", "prison", "tower", "bridge", "museum",
+     "library", "club", "company", "council", "ministry", "department", "union", "federal",
+     "republic", "kingdom", "united", "democratic", "islamic", "international", "metro",
+     "house", "hall", "summit", "cup", "world", "league", "party", "committee", "commission"}
+)
 _LOCAL_ADMIN = frozenset({"county", "parish", "district", "raion", "rayon", "municipality"})
+_DEMONYM_END = re.compile(r"[a-z](?:ians?|ans?|ese|ish|is|s)$")
 _LEADING = re.compile(r"^(?:the|city of|town of|village of|greater)\s+", re.I)
 _POSSESSIVE = re.compile(r"['’]s?$")
 
@@ -82,7 +98,8 @@ def _admin_hint(text: str, doc: str, end: int) -> tuple[str, str | None]:
     if len(words) > 1 and words[-1].casefold().strip(".") in ADMIN_WORDS:
         return " ".join(words[:-1]), words[-1].casefold()
     match = _ADMIN_AFTER.match(doc[end : end + 20]) if doc else None
-    if match:
+    if match and not (match.group(0).strip(" '’")[:1].isupper()
+                      and _NAME_GOES_ON.match(doc[end + match.end() : end + match.end() + 20])):
         return text, match.group(0).strip(" '’").casefold()
     return text, None
 
@@ -96,16 +113,21 @@ def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[C
         return found
     words = text.split()
     for size in range(len(words) - 1, 0, -1):
+        inner: dict[int, Candidate] = {}
         for start in range(len(words) - size + 1):
             part = " ".join(words[start : start + size])
-            if not part[:1].isupper() or all(norm(w) in _GENERIC for w in part.split()):
+            if not part[:1].isupper() or all(norm(w) in _GENERIC | _INSTITUTION
+                                             for w in part.split()):
                 continue
-            inner = [Candidate(c.place, c.kind, c.base - 0.3)
-                     for c in _candidates(gaz, part, "", 0, loose=False)
-                     if c.kind <= CODE and (not c.place.feature.startswith("P.")
-                                            or c.place.population >= 10_000)]
-            if inner:
-                return inner
+            for c in _candidates(gaz, part, "", 0, loose=False):
+                gid = c.place.geonames_id
+                if c.kind > CODE or (c.place.feature.startswith("P.")
+                                     and c.place.population < 10_000):
+                    continue
+                if gid not in inner or inner[gid].base < c.base - 0.3:
+                    inner[gid] = Candidate(c.place, c.kind, c.base - 0.3)
+        if inner:  # every part of the longest size that names a place ("Bank of Japan")
+            return list(inner.values())
     return []
 
 
@@ -141,13 +163,17 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
     abbreviation = _abbreviation(text)
     if abbreviation:
         rows = [r for r in rows if r[1] == CODE] + _abbreviation_rows(gaz, abbreviation)
-    if not rows:
+    exact_rows = [r for r in rows if r[1] in (PRIMARY, ALTERNATE) and r[2] in exact_keys]
+    demonym_gids: set[int] = set()
+    if not abbreviation and not is_code and (not exact_rows or _DEMONYM_END.search(cleaned)):
+        # "Syrians", "Korean", "English": the country, region or continent, never a town
+        # that merely shares the stem; an exact name match keeps its own candidates.
         stems = _demonym_stems(cleaned)
-        rows = [(g, ALTERNATE, k) for g, kind, k in gaz.lookup(stems) if kind <= ALTERNATE]
-        exact_keys.update(stems)
-        demonym = bool(rows)
-    else:
-        demonym = False
+        extra = [(g, ALTERNATE, k) for g, kind, k in gaz.lookup(stems) if kind <= ALTERNATE]
+        if extra:
+            demonym_gids = {g for g, _, _ in extra} - {g for g, _, _ in exact_rows}
+            rows = [*rows, *extra]
+            exact_keys.update(stems)
     if not rows and not abbreviation and not short and loose:
         rows = [(g, PHONETIC, k) for g, _, k in gaz.lookup([phonetic(base)])]
     if not rows and not abbreviation and not short and loose:
@@ -170,9 +196,14 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
             continue
         if kind == PHONETIC and (len(target) < 5 or fuzz.ratio(target, skeleton(place.name)) < 85):
             continue
-        if demonym and place.feature.startswith("P."):
+        if gid in demonym_gids and place.feature.startswith("P."):
             continue  # "Syrians" names a country or region, never a town called Syria
         out.append(Candidate(place, kind, _prior(place, kind, admin_word)))
+    if any(c.kind == PRIMARY and c.place.feature.startswith("P.") for c in out):
+        # A town's alternate name that is another town's own name is mostly a former or
+        # variant name ("Riverdale" for a Glendale): the namesakes come first.
+        out = [Candidate(c.place, c.kind, c.base - ALT_SHADOW)
+               if c.kind == ALTERNATE and c.place.feature.startswith("P.") else c for c in out]
     big_town = max((c.place.population for c in out if c.place.feature.startswith("P.")
                     and c.kind in (PRIMARY, ALTERNATE)), default=0)
     if big_town >= 200_000 and admin_word is None:  # "New York", "Washington": the city
@@ -206,40 +237,63 @@ def _expansions(text: str) -> list[str]:
 
 
 def _abbreviation(raw: str) -> str | None:
-    """"Conn." / "Calif." / "Ky.": a short capitalised word cut with a full stop."""
+    """"Conn." / "Calif." / "Ky.": a short capitalised word cut with a full stop; "W.Va.":
+    several such cuts, returned space-separated."""
     m = re.fullmatch(r"\s*([A-Z][a-z]{1,5})\.\s*", raw)
-    return m.group(1).casefold() if m else None
+    if m:
+        return m.group(1).casefold()
+    m = re.fullmatch(r"\s*((?:[A-Z][a-z]{0,4}\.\s?){2,3})\s*", raw)
+    if m and any(len(p) > 1 for p in m.group(1).split(".")):  # not "U.S.": a code
+        return " ".join(p.strip().casefold() for p in m.group(1).split(".") if p.strip())
+    return None
+
+
+def _cut_of(cut: str, word: str) -> bool:
+    """Whether ``cut`` abbreviates ``word``: same first letter, its letters in order."""
+    it = iter(word)
+    return word[:1] == cut[:1] and all(ch in it for ch in cut)
 
 
 def _abbreviation_rows(gaz: Gazetteer, abbreviation: str) -> list[tuple[int, int, str]]:
     """Admin1 regions whose name starts with the abbreviation's first letter and contains
-    its letters in order; prefixes ("Ariz." of Arizona) count as alternate names."""
+    its letters in order; prefixes ("Ariz." of Arizona, "W.Va." of West Virginia) count as
+    alternate names. A long cut no region starts with may be a big city's ("Phila.")."""
     out = []
+    parts = abbreviation.split()
     for code, name in gaz.admin1_names.items():
         key = norm(name)
-        if not key.startswith(abbreviation[0]):
+        if len(parts) > 1:
+            words = key.split()
+            if len(words) == len(parts) and all(map(_cut_of, parts, words)):
+                out.append((gaz.admin1_gid[code], ALTERNATE, abbreviation))
             continue
-        it = iter(key)
-        if all(ch in it for ch in abbreviation):
+        if _cut_of(abbreviation, key):
             kind = ALTERNATE if key.startswith(abbreviation) else TRANSLIT
             out.append((gaz.admin1_gid[code], kind, abbreviation))
+    if len(parts) == 1 and len(abbreviation) >= 4 and not any(k == ALTERNATE for _, k, _ in out):
+        starts = {g for key, g, kind in gaz.prefix_scan(abbreviation) if kind == PRIMARY}
+        out.extend((g, ALTERNATE, abbreviation) for g, p in gaz.places(starts).items()
+                   if p.feature.startswith("P.") and p.population >= BIG_CITY)
     return out
 
 
 def _demonym_stems(text: str) -> list[str]:
-    """Place names a demonym or plural may come from: "Europeans" -> "europe"."""
-    word = norm(text)
-    if " " in word or len(word) < 5:
+    """Place names a demonym or plural may come from: "Europeans" -> "europe", "North
+    American" -> "north america" (a qualifier word is kept in front)."""
+    words = norm(text).split()
+    if not words or len(words) > 2 or len(words[-1]) < 5:
         return []
+    head, word = " ".join(words[:-1]), words[-1]
     if word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     stems = {word}
     for suffix, repl in (("ian", "ia"), ("ian", "e"), ("ian", ""), ("an", "a"), ("an", "e"),
                          ("an", ""), ("ese", ""), ("ish", ""), ("ish", "istan"), ("i", ""),
-                         ("ean", "e"), ("n", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                         ("ean", "e"), ("n", ""), ("lish", "land"), ("ian", "io"), ("ian", "a"),
+                         ("ian", "y"), ("an", "as")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             stems.add(word[: -len(suffix)] + repl)
-    return sorted(stems)
+    return sorted(f"{head} {s}".strip() for s in stems)
 
 
 def _regions_of_cities(gaz: Gazetteer, found: list[Candidate], admin_word: str | None
