@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from newsledger.extract.attribution import find_attributions, find_quotes
+from newsledger.extract.attribution import clean_source, find_attributions, find_quotes
 from newsledger.model import Attribution, Mention
 
 FIXTURE = Path(__file__).parent / "fixtures" / "attribution" / "raid.txt"
@@ -162,3 +162,90 @@ def test_russian_without_parser() -> None:
     assert by_cue["По словам"].source.text == "губернатора"
     assert by_cue["сказал"].source.text == "Иванов" and by_cue["сказал"].direct
     _check_spans(text, atts)
+
+
+def test_clean_source_cuts_glue_layout_and_discourse_adverbials() -> None:
+    def cleaned(text: str) -> str:
+        s, e = clean_source(text, 0, len(text))
+        return text[s:e]
+
+    assert cleaned("TelegramHe") == "He"
+    assert cleaned("McDonald") == "McDonald"
+    assert cleaned("border regions in Russia\n\nRussian volunteers") == "Russian volunteers"
+    assert cleaned("The Ukrainian navy for its part") == "The Ukrainian navy"
+    assert cleaned("The ministry, however,") == "The ministry"
+
+
+def test_glued_source_resolves_to_the_person_speaking(nlp) -> None:
+    text = (
+        "At midday, the governor of the region, Vyacheslav Gladkov, reported damage. "
+        "continued TelegramHe indicated that the drone hit the administration building."
+    )
+    doc = nlp(text)
+    atts = find_attributions(doc, _mentions(doc, {"Vyacheslav Gladkov": "PERSON"}))
+    _check_spans(text, atts)
+    att = _by_cue(atts, "indicated")
+    assert att.source is not None and "Telegram" not in att.source.text
+    assert "Vyacheslav Gladkov" in att.source.text
+
+
+def test_title_keeps_the_name_in_apposition_and_denial_takes_its_object(nlp) -> None:
+    text = (
+        "The Russian governor of the Kursk region, Roman Starovoit, confirmed the attack and "
+        "reported a slight injury, however he also denied any breakthrough by the attackers."
+    )
+    atts = find_attributions(nlp(text), ())
+    confirmed = _by_cue(atts, "confirmed")
+    assert confirmed.source is not None and confirmed.source.text.endswith("Roman Starovoit")
+    assert confirmed.via is None
+    denied = _by_cue(atts, "denied")
+    assert denied.polarity == "denies"
+    assert denied.content.text == "any breakthrough by the attackers"
+
+
+def test_words_that_report_no_one(nlp) -> None:
+    def cues(text: str) -> set[str]:
+        return {a.cue.text.lower() for a in find_attributions(nlp(text), ())}
+
+    assert "find" not in cues("If caught outdoors, find the nearest building or shelter.")
+    assert "promised" not in cues("As promised, we are bringing freedom to our land.")
+    assert "called" not in cues("The fighters of a unit called the Freedom Legion attacked.")
+    assert "accusing" not in cues("Accusing Russian forces, the soldiers wrote a long letter.")
+    assert "accused" in cues("The governor accused Ukraine of deploying a drone over the region.")
+    assert "indicates" not in cues("This probably indicates a coordinated effort by the groups.")
+
+
+def test_speaker_after_the_cue_and_publisher_of_footage(nlp) -> None:
+    text = (
+        "“The village is entirely controlled by our forces”, assured on Telegram the fighters "
+        "of a unit, which has already raided the region."
+    )
+    att = _by_cue(find_attributions(nlp(text), ()), "assured")
+    assert att.direct and att.source is not None
+    assert att.source.text.startswith("the fighters") and "which" not in att.source.text
+    doc = nlp("Footage released by the Russian Volunteer Corps shows the escape of soldiers.")
+    shows = _by_cue(find_attributions(doc, ()), "shows")
+    assert shows.source is not None and shows.source.text.endswith("Russian Volunteer Corps")
+
+
+def test_as_reported_by_reports_the_main_clause(nlp) -> None:
+    text = (
+        "A military plane crashed in the region, after its engine caught fire, as reported by "
+        "state media RIA Novosti."
+    )
+    att = _by_cue(find_attributions(nlp(text), ()), "reported")
+    assert att.content.text == (
+        "A military plane crashed in the region, after its engine caught fire"
+    )
+
+
+def test_medium_is_not_content_and_quoted_pronoun_is_not_speaker(nlp) -> None:
+    text = (
+        "“Due to recent events, I have decided that children will study remotely”Quoted by "
+        "Igor Koutsak, mayor of Kursk, wrote on Telegram world."
+    )
+    atts = find_attributions(nlp(text), ())
+    _check_spans(text, atts)
+    for att in atts:
+        assert att.source is None or att.source.text != "I"
+        assert att.content.text.strip() != "on Telegram world"

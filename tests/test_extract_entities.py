@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsledger.extract.entities import clean_span, english_mentions
+from newsledger.extract.entities import clean_span, english_mentions, glue_points
 from newsledger.extract.nlp import english
 
 
@@ -76,3 +76,52 @@ def test_russian_entities_have_article_offsets() -> None:
     assert found.get("Тёткино") == "GPE"
     assert found.get("Легиона «Свобода России»") == "ARMED_GROUP"
     assert len(sentences(text)) == 2
+
+
+def test_nationality_groups_and_bodies(nlp) -> None:
+    found = _found(
+        nlp,
+        "Russian volunteers fighting for Ukraine said they took a village. According to the "
+        "Russian authorities, drones hit two depots. The Russian defense ministry denied it.",
+    )
+    assert found.get("Russian volunteers") == "ARMED_GROUP"
+    assert found.get("Russian authorities") == "ORG"
+    assert found.get("Russian defense ministry") == "ORG"
+
+
+def test_lone_surname_after_full_name_is_the_person(nlp) -> None:
+    text = (
+        "From Kyiv, Andriy Yusov of Ukrainian intelligence spoke to reporters. "
+        '"They are entitled to such actions," Yusov explained.'
+    )
+    doc = nlp(text)
+    people = [text[m.start : m.end] for m in english_mentions(doc) if m.label == "PERSON"]
+    assert "Andriy Yusov" in people and "Yusov" in people
+
+
+def test_words_glued_by_a_lost_space() -> None:
+    assert glue_points("TelegramHe", 0, 10) == [(8, False)]
+    assert glue_points("TheKremlin", 0, 10) == [(3, True)]
+    assert glue_points("McDonald", 0, 8) == []
+    assert glue_points("YouTube", 0, 7) == []
+    text = "on TelegramHe said"
+    start, end = clean_span(text, 3, 13)
+    assert text[start:end] == "Telegram"
+    text = "TheKremlin"
+    start, end = clean_span(text, 0, len(text))
+    assert text[start:end] == "Kremlin"
+
+
+def test_one_sense_a_name_tagged_organisation_is_not_a_nationality() -> None:
+    from newsledger.extract.entities import RawMention, _one_sense
+
+    text = "They wrote on Telegram. Later Telegram and Russian media said Russian troops left."
+    org = RawMention(14, 22, "ORG")
+    norp = RawMention(30, 38, "NORP")
+    demonym_org = RawMention(43, 50, "ORG")
+    demonym = RawMention(62, 69, "NORP")
+    assert text[norp.start : norp.end] == "Telegram"
+    assert text[demonym.start : demonym.end] == "Russian"
+    out = _one_sense(text, [org, norp, demonym_org, demonym])
+    assert out[1].label == "ORG"
+    assert out[3].label == "NORP"

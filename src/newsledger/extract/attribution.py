@@ -8,6 +8,12 @@ a closing mark. "according to X" is a prepositional cue. An outlet that relays
 someone else's statement ("..., X reported", "X told AFP", "citing Y") becomes
 the ``via`` of that statement, never its claimant.
 
+The speaker span is what an analyst would name: a title keeps the person in
+apposition ("the governor, NAME,"), footage speaks for whoever released it, and
+layout debris is cut (a headline before a paragraph break, a word glued on by a
+lost space, "for its part"). Verb forms that report no one are no cues:
+imperatives, "as promised", "a unit called X", "this indicates".
+
 Docs without a parse (non-English, blank pipelines) fall back to surface
 patterns: quotation + "X said", "according to X", and a few Russian cues.
 """
@@ -20,6 +26,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
+from newsledger.extract.entities import glue_points
 from newsledger.extract.nlp import doc_text
 from newsledger.model import Attribution, Mention, TextSpan
 
@@ -198,6 +205,11 @@ def _np_span(tok: Token) -> tuple[int, int]:
             break
         right = child.right_edge.i
     doc = tok.doc
+    # nor a relative clause deeper down ("the fighters of a unit, which has ...")
+    for t in doc[tok.i + 1 : right + 1]:
+        if t.dep_ in {"relcl", "parataxis"} and t.left_edge.i > tok.i:
+            right = t.left_edge.i - 1
+            break
     start = doc[left].idx
     end = doc[right].idx + len(doc[right])
     return _trimmed(doc_text(doc), start, end, keep_quotes=False)
@@ -217,13 +229,93 @@ def _mention_at(mentions: tuple[Mention, ...], start: int, end: int) -> Mention 
 
 
 def _source_span(tok: Token, mentions: tuple[Mention, ...]) -> tuple[int, int]:
-    """The speaker span: the entity mention containing the head, else the noun phrase."""
+    """The speaker span: the entity mention containing the head, else the noun phrase.
+
+    A title with the person's name in apposition ("the governor of the region, NAME,")
+    keeps the name, which is who speaks.
+    """
+    text = doc_text(tok.doc)
+    glued = glue_points(text, tok.idx, tok.idx + len(tok))
+    if glued:
+        # "continued TelegramHe indicated": the speaker is the word glued on next to the cue
+        return _trimmed(text, glued[-1][0], tok.idx + len(tok), keep_quotes=False)
     head_m = _mention_at(mentions, tok.idx, tok.idx + len(tok))
     if head_m is not None:
-        return head_m.start, head_m.end
+        return clean_source(text, head_m.start, head_m.end)
+    publisher = _publisher(tok)
+    if publisher is not None:
+        return _source_span(publisher, mentions)
     # a compound head ("RIA Novosti news agency") may hold the name in a child
     start, end = _np_span(tok)
-    return start, end
+    for child in tok.rights:
+        if child.dep_ == "appos" and _names_person(child, mentions):
+            end = max(end, _trimmed(text, child.left_edge.idx, _edge_end(child))[1])
+    return clean_source(text, start, end)
+
+
+PUBLISHED_NOUNS = frozenset(
+    {"footage", "video", "image", "photo", "statement", "document", "communique", "release",
+     "message", "post", "letter", "recording", "clip", "bulletin"}
+)  # fmt: skip
+PUBLISHING_VERBS = frozenset(
+    {"release", "publish", "post", "issue", "share", "distribute", "circulate", "broadcast"}
+)  # fmt: skip
+
+
+def _publisher(tok: Token) -> Token | None:
+    """ "Footage released by X shows ...": X speaks through what it published."""
+    if tok.lemma_.lower() not in PUBLISHED_NOUNS:
+        return None
+    for child in tok.children:
+        if child.dep_ == "acl" and child.lemma_.lower() in PUBLISHING_VERBS:
+            for agent in child.children:
+                if agent.dep_ == "agent":
+                    pobj = [g for g in agent.children if g.dep_ == "pobj"]
+                    if pobj:
+                        return pobj[0]
+    return None
+
+
+def _edge_end(tok: Token) -> int:
+    last = tok.doc[tok.right_edge.i]
+    return last.idx + len(last)
+
+
+def _names_person(tok: Token, mentions: tuple[Mention, ...]) -> bool:
+    """The apposition is (or holds) a person's name."""
+    lo, hi = tok.left_edge.idx, _edge_end(tok)
+    if any(m.label == "PERSON" and lo <= m.start and m.end <= hi for m in mentions):
+        return True
+    return any(t.ent_type_ == "PERSON" for t in tok.subtree)
+
+
+# A reporting clause's discourse adverbials, parsed into the subject ("the navy, for its part,").
+DISCOURSE_TAIL_RE = re.compile(
+    r"[\s,]*\b(?:for (?:its|his|her|their|our|my) part|on the other hand|in turn|in response|"
+    r"however|meanwhile|too|also|though|instead|in a statement|for example)$",
+    re.I,
+)
+
+
+def clean_source(text: str, start: int, end: int) -> tuple[int, int]:
+    """A speaker span without what layout or a lost space glued onto it.
+
+    Only the line next to the cue is kept (a headline glued on by a paragraph break
+    is not the speaker); a word glued to the next without a space is cut where the
+    glued part is a function word ("TelegramHe" -> "He"; "McDonald" stays whole);
+    discourse adverbials the parser left on the subject ("for its part") go.
+    """
+    piece = text[start:end]
+    if "\n" in piece.strip():
+        stripped = piece.rstrip()
+        start += stripped.rfind("\n") + 1
+    start, end = _trimmed(text, start, end, keep_quotes=False)
+    for point, _ in glue_points(text, start, end):
+        start = point  # the speaker is the part next to the cue ("TelegramHe said": He)
+    tail = DISCOURSE_TAIL_RE.search(text, start, end)
+    if tail is not None and tail.start() > start:
+        end = tail.start()
+    return _trimmed(text, start, end, keep_quotes=False)
 
 
 def _cue_span(tok: Token) -> tuple[int, int]:
@@ -286,6 +378,20 @@ def _relative_antecedent(subj: Token, cue: Token) -> Token:
     return subj
 
 
+def _modified_noun(tok: Token) -> Token:
+    """The noun a participle phrase ending in ``tok`` modifies: "volunteers fighting
+    alongside NAME said" -> volunteers, not NAME."""
+    node = tok
+    for _ in range(6):
+        if node.dep_ not in {"pobj", "prep", "dobj", "acl"} or node.head.i == node.i:
+            return tok
+        step = node
+        node = node.head
+        if step.dep_ == "acl" and node.pos_ in {"NOUN", "PROPN"}:
+            return node
+    return tok
+
+
 def _adjacent_np(tok: Token, cue_s: int, cue_e: int) -> Token | None:
     """A misparsed subjectless cue's neighbouring noun ("... the Washington Post Trump said")."""
     doc = tok.doc
@@ -299,7 +405,7 @@ def _adjacent_np(tok: Token, cue_s: int, cue_e: int) -> Token | None:
         and doc[i].tag_ not in {"WP", "WDT"}
         and doc[i].ent_type_ not in {"TIME", "DATE", "CARDINAL", "ORDINAL", "QUANTITY"}
     ):
-        return doc[i]
+        return _modified_noun(doc[i])
     j = left.end
     if (
         j < len(doc)
@@ -356,6 +462,15 @@ def _content_from_children(tok: Token, lemma: str) -> tuple[int, int, Token | No
     ]
     if not clauses and lemma not in THINK_LEMMAS:
         clauses = [c for c in tok.children if c.dep_ == "parataxis" and c.i > tok.i]
+    if (
+        clauses
+        and lemma in NOMINAL_CONTENT_LEMMAS
+        and all(c.i < tok.i for c in clauses)
+        and any(c.dep_ == "dobj" and c.i > tok.i for c in tok.children)
+    ):
+        # "X confirmed the attack, however he denied any breakthrough": the clause before
+        # is a coordinated statement the parser hung on the cue; the object says what
+        clauses = []
     if clauses:
         first = min(c.left_edge.i for c in clauses)
         last = max(c.right_edge.i for c in clauses)
@@ -398,25 +513,70 @@ def _content_from_children(tok: Token, lemma: str) -> tuple[int, int, Token | No
             )
             start, end = doc[o.left_edge.i].idx, doc[last].idx + len(doc[last])
             return start, end, o
-        preps = [c for c in tok.children if c.dep_ == "prep" and c.lower_ in {"about", "on"}]
+        preps = [
+            c
+            for c in tok.children
+            if c.dep_ == "prep" and c.lower_ in {"about", "on"} and not _medium(c)
+        ]
         if preps and lemma in {"report", "write", "tweet", "post", "warn"}:
             p = preps[0]
             return p.idx, doc[p.right_edge.i].idx + len(doc[p.right_edge.i]), p
     return None
 
 
+MEDIUM_NOUNS = frozenset(
+    {"media", "website", "site", "blog", "page", "channel", "account", "feed", "platform",
+     "network", "television", "radio", "air", "telegram", "twitter", "facebook", "app"}
+)  # fmt: skip
+
+
+def _medium(prep: Token) -> bool:
+    """ "wrote on Telegram", "posted on its website": where it was said, not what about."""
+    if prep.lower_ != "on":
+        return False
+    objs = [g for g in prep.children if g.dep_ == "pobj"]
+    return any(
+        t.lemma_.lower() in MEDIUM_NOUNS or t.pos_ == "PROPN" or t.ent_type_ in {"ORG", "PRODUCT"}
+        for o in objs
+        for t in (o, *(c for c in o.children if c.dep_ == "compound"))
+    )
+
+
+def _inverted_subject(tok: Token) -> Token | None:
+    """ "“...”, assured on Telegram the fighters of a unit": the speaker follows the cue."""
+    for child in tok.rights:
+        if child.dep_ in {"dobj", "npadvmod"} and child.pos_ in {"NOUN", "PROPN"}:
+            return child
+    return None
+
+
 def _head_content(tok: Token) -> tuple[int, int, Token] | None:
-    """Parenthetical cue ("the attack, he said, failed"): the content is the governing clause."""
+    """Parenthetical cue ("the attack, he said, failed"): the content is the governing clause.
+
+    "X crashed after its engine caught fire, as reported by Y": what Y reported is the
+    whole main clause, not only the subordinate clause the parser hung the cue on.
+    """
     if tok.dep_ not in {"parataxis", "advcl"} or tok.head.pos_ not in {"VERB", "AUX"}:
         return None
     if tok.dep_ == "advcl" and not any(c.lower_ in {"as"} for c in tok.children):
         return None
     head = tok.head
+    while (
+        tok.dep_ == "advcl"
+        and head.dep_ == "advcl"
+        and head.head.pos_ in {"VERB", "AUX"}
+        and any(c.dep_ == "mark" for c in head.children)
+    ):
+        head = head.head
     doc = tok.doc
     sub_lo, sub_hi = tok.left_edge.i, tok.right_edge.i
     lo, hi = head.left_edge.i, head.right_edge.i
+    while hi > lo and doc[hi].is_punct:
+        hi -= 1  # the closing full stop is the sentence's, not the clause's
     if sub_hi >= hi:
         hi = sub_lo - 1
+        while hi >= lo and (doc[hi].is_punct or doc[hi].lower_ == "as"):
+            hi -= 1  # the cue clause's own "as" the parser left outside it
     elif sub_lo <= lo:
         lo = sub_hi + 1
     if hi < lo:
@@ -541,10 +701,12 @@ def _from_verb(
         return None  # "the figures reported by ..." handled as nominal context, skip
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
         return None  # "to ask", "to announce": intended, not uttered
+    if _not_a_report(tok, lemma):
+        return None
     inside_quote = _quote_around(quotes, tok.idx, tok.idx + len(tok)) is not None
     if inside_quote and (
         lemma in THINK_LEMMAS
-        or any(c.dep_ == "nsubj" and c.lower_ in {"i", "you"} for c in tok.children)
+        or any(c.dep_ == "nsubj" and c.lower_ in {"i", "you", "we"} for c in tok.children)
     ):
         return None  # the quoted speaker's own musings ("I think ...")
     content = _content_from_children(tok, lemma)
@@ -593,12 +755,17 @@ def _from_verb(
         if tail and tail.group(0)[-1] in '”"’':
             cend = tail.end()
     subj = _subject(tok)
+    if subj is None and cend <= cue_s:
+        subj = _inverted_subject(tok)
     if subj is None:
         subj = _adjacent_np(tok, cue_s, cue_e)
     source = via = None
     if subj is not None:
         s, e = _source_span(subj, mentions)
-        if e > s and not (cstart <= s < cend):
+        quote = _quote_around(quotes, s, e)
+        if quote is not None and not quote[0] <= cue_s < quote[1]:
+            pass  # a word inside someone's quotation ("“... I decided ...” wrote") is no speaker
+        elif e > s and not (cstart <= s < cend):
             source = _span(text, s, e)
     # "X told AFP": the addressee outlet relays
     if lemma in {"tell", "told", "say", "confirm"}:
@@ -638,6 +805,54 @@ def _from_verb(
         direct=direct,
         sentence=sent_of[tok.i],
     )
+
+
+NAMING_LEMMAS = frozenset({"call", "name", "dub", "label", "brand", "title", "know"})
+EVIDENTIAL_LEMMAS = frozenset(
+    {"show", "indicate", "signal", "suggest", "imply", "mean", "reveal", "prove", "demonstrate"}
+)  # fmt: skip
+DEMONSTRATIVES = frozenset({"this", "that", "these", "those", "which"})
+
+
+def _not_a_report(tok: Token, lemma: str) -> bool:
+    """Verb forms that look like cues but report no one's words.
+
+    An imperative ("find shelter") or "as promised" has no speaker; "a unit called
+    X" names; "accusing X" without what of is a stance, not a statement; "this
+    indicates", "these actions, signaling ..." are inferences, not speech.
+    """
+    has_subject = any(c.dep_ in SUBJECT_DEPS | {"agent", "expl"} for c in tok.children)
+    if (
+        tok.tag_ == "VB"
+        and not has_subject
+        and tok.dep_ in {"ROOT", "conj"}
+        and not any(c.dep_ in {"aux", "auxpass"} for c in tok.children)
+    ):
+        return True  # imperative
+    if (
+        tok.tag_ == "VBN"
+        and not has_subject
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children)
+    ):
+        return True  # "as promised", "as expected"
+    if lemma in NAMING_LEMMAS and tok.dep_ in {"acl", "relcl", "amod"} and not has_subject:
+        return True
+    if lemma == "accuse" and not any(
+        c.dep_ in CLAUSE_DEPS or (c.dep_ == "prep" and c.lower_ in {"of", "for"})
+        for c in tok.children
+    ):
+        return True
+    if lemma in EVIDENTIAL_LEMMAS:
+        subj = _subject(tok)
+        if subj is not None and (
+            subj.lower_ in DEMONSTRATIVES
+            or (
+                any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in subj.children)
+                and subj.ent_type_ not in SPEAKER_LABELS
+            )
+        ):
+            return True
+    return False
 
 
 def _adjacent_quote(tok: Token, quotes: list[tuple[int, int]]) -> tuple[int, int] | None:

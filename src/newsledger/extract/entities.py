@@ -5,7 +5,10 @@ spaCy's small English model often misses or splits names of armed formations
 capitalised noun phrases whose head is a military-unit noun finds them; those
 spans win over overlapping NER spans. A parenthesised acronym right after a
 name ("... Corps (RDK)") becomes a mention of the same type, and so do its later
-occurrences.
+occurrences. A nationality before a group or body noun the model leaves untagged
+("Russian volunteers", "the Russian defense ministry") is an armed group or an
+organisation; a lone surname after the full name is that person; a word glued to
+a pronoun or article by a lost space ("TelegramHe") loses the glued part.
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ ARMED_HEADS = frozenset(
     }
 )  # fmt: skip
 # Plural heads that only name an armed actor after a nationality ("Russian troops").
-NORP_ONLY_HEADS = frozenset({"troops", "soldiers", "military", "servicemen"})
+NORP_ONLY_HEADS = frozenset(
+    {"troops", "soldiers", "military", "servicemen", "volunteers", "fighters", "partisans",
+     "rebels", "militants", "insurgents", "mercenaries", "paratroopers", "marines", "navy"}
+)  # fmt: skip
 CONNECTORS = frozenset({"of", "for", "de", "al", "el", "-", "and"})
 QUOTES = "\"'“”‘’«»„"
 LOCATIVE_PREPS = frozenset(
@@ -51,6 +57,52 @@ class RawMention:
     label: str
 
 
+# Lower-case letters glued to an upper-case word by a lost space ("on TelegramHe said").
+GLUE_RE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]*\b)")
+
+
+# Words that open a sentence or a noun phrase: glued to a name, they betray a lost space.
+GLUE_FUNCTION_WORDS = frozenset(
+    {"he", "she", "it", "they", "we", "the", "this", "that", "these", "those", "his", "her",
+     "its", "their", "our", "there", "then", "but", "and", "meanwhile", "however"}
+)  # fmt: skip
+
+
+def _stop_word(word: str) -> bool:
+    return word.lower() in GLUE_FUNCTION_WORDS
+
+
+def glue_points(text: str, start: int, end: int) -> list[tuple[int, bool]]:
+    """Where a lost space glued two words inside a span, and whether the left one is the
+    function word ("TheKremlin": True; "TelegramHe": False).
+
+    Only a glue with a sentence-opening function word (a pronoun, an article) on exactly
+    one side counts, so names written in camel case ("McDonald", "YouTube") are never cut.
+    """
+    points = []
+    for m in GLUE_RE.finditer(text, start, end):
+        left_word = re.search(r"[A-Za-z]+$", text[start : m.start()])
+        right_word = re.match(r"[A-Za-z]+", text[m.start() : end])
+        if left_word is None or right_word is None:
+            continue
+        left, right = left_word.group(0), right_word.group(0)
+        if min(len(left), len(right)) < 2 or _stop_word(left) == _stop_word(right):
+            continue
+        points.append((m.start(), _stop_word(left)))
+    return points
+
+
+def unglue(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name without the function word a lost space glued to it ("TelegramHe" -> "Telegram")."""
+    for point, left_is_stop in glue_points(text, start, end):
+        if left_is_stop:
+            start = max(start, point)
+        else:
+            end = min(end, point)
+            break
+    return start, end
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim articles, possessives, quotes and stray punctuation from a span."""
     while True:
@@ -70,6 +122,7 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
         newline = text.find("\n", start, end)
         if newline > start:
             end = newline
+        start, end = unglue(text, start, end)
         while start < end and (text[start] in " ,.;:(" or _lone_quote(text, start, end, True)):
             start += 1
         while start < end and (text[end - 1] in " ,.;:)-" or _lone_quote(text, start, end, False)):
@@ -147,6 +200,34 @@ def _extend_right(doc: Doc, i: int, starts: frozenset[int]) -> int:
             j += 1
         end = j
     return end
+
+
+# A nationality before these names a state's institutions as a speaker ("Russian authorities",
+# "the Russian defense ministry" written in lower case, which the NER model misses).
+NORP_ORG_HEADS = frozenset(
+    {"authorities", "officials", "government", "diplomats", "prosecutors", "ministry",
+     "embassy", "parliament", "presidency"}
+)  # fmt: skip
+
+
+def national_bodies(doc: Doc) -> list[RawMention]:
+    """ "Russian authorities", "the Russian defense ministry": an organisation-like speaker."""
+    found: list[RawMention] = []
+    for tok in doc:
+        if tok.lower_ not in NORP_ORG_HEADS or tok.i == 0:
+            continue
+        prev = doc[tok.i - 1]
+        if prev.pos_ == "NOUN" and prev.dep_ == "compound" and tok.i > 1:
+            prev = doc[tok.i - 2]  # "Russian defense ministry"
+        if prev.ent_type_ != "NORP" or not _capitalised(prev):
+            continue
+        start = prev.i
+        while start > 0 and doc[start - 1].ent_type_ == "NORP" and doc[start - 1].ent_iob_ != "O":
+            start -= 1
+        s, e = clean_span(doc_text(doc), doc[start].idx, tok.idx + len(tok))
+        if e > s:
+            found.append(RawMention(s, e, "ORG"))
+    return found
 
 
 def armed_groups(doc: Doc) -> list[RawMention]:
@@ -250,7 +331,8 @@ def _one_sense(text: str, mentions: list[RawMention]) -> list[RawMention]:
 
     A name read as a place once is a place wherever it was tagged ORG, PRODUCT...;
     a lone known place name is not a person unless it ends a full name seen in the
-    article; a lone demonym ("Ukrainian") is NORP, not GPE.
+    article; a lone demonym ("Ukrainian") is NORP, not GPE; a name tagged ORG once is
+    not a nationality elsewhere.
     """
     surfaces = {text[m.start : m.end] for m in mentions}
     places = {
@@ -259,6 +341,7 @@ def _one_sense(text: str, mentions: list[RawMention]) -> list[RawMention]:
         if m.label in {"GPE", "LOC"} and not DEMONYM_RE.match(text[m.start : m.end])
     }
     name_parts = {w for m in mentions if m.label == "PERSON" for w in text[m.start : m.end].split()}
+    organisations = {text[m.start : m.end] for m in mentions if m.label == "ORG"}
     out = []
     for m in mentions:
         surface = text[m.start : m.end]
@@ -282,6 +365,8 @@ def _one_sense(text: str, mentions: list[RawMention]) -> list[RawMention]:
             and surface.lower() not in _gazetteer()
         ):
             label = "NORP"
+        elif label == "NORP" and surface in organisations and not DEMONYM_RE.match(surface):
+            label = "ORG"  # a name tagged as an organisation elsewhere is not a nationality
         out.append(RawMention(m.start, m.end, label) if label != m.label else m)
     return out
 
@@ -299,7 +384,7 @@ def english_mentions(doc: Doc) -> list[RawMention]:
             continue
         ner.extend(_split_conjoined(text, s, e, label))
     ner = [m for m in _one_sense(text, ner) if m.label in KEEP_LABELS or m.label == "ARMED_GROUP"]
-    armed = armed_groups(doc)
+    armed = armed_groups(doc) + national_bodies(doc)
     chosen: list[RawMention] = []
     for m in sorted(armed, key=lambda m: (m.start, -(m.end - m.start))):
         if not any(_overlaps(m, c) for c in chosen):
@@ -307,7 +392,33 @@ def english_mentions(doc: Doc) -> list[RawMention]:
     for m in ner:
         if not any(_overlaps(m, c) for c in chosen):
             chosen.append(m)
+    chosen += surname_mentions(doc, chosen)
     return sorted(set(apply_acronyms(text, chosen)), key=lambda m: (m.start, m.end))
+
+
+def surname_mentions(doc: Doc, mentions: list[RawMention]) -> list[RawMention]:
+    """A lone surname after the full name ("Andriy Yusov ... Yusov explained") is that person."""
+    text = doc_text(doc)
+    surnames = {
+        text[m.start : m.end].split()[-1]
+        for m in mentions
+        if m.label == "PERSON" and len(text[m.start : m.end].split()) >= 2
+    }
+    surnames = {w for w in surnames if len(w) > 2 and w[:1].isupper() and w.isalpha()}
+    if not surnames:
+        return []
+    people = [m for m in mentions if m.label == "PERSON"]
+    first_use = {
+        w: min(m.start for m in people if text[m.start : m.end].endswith(w)) for w in surnames
+    }
+    out: list[RawMention] = []
+    for tok in doc:
+        if tok.text not in surnames or tok.idx <= first_use[tok.text] or tok.pos_ != "PROPN":
+            continue
+        found = RawMention(tok.idx, tok.idx + len(tok), "PERSON")
+        if not any(_overlaps(found, m) for m in mentions):
+            out.append(found)
+    return out
 
 
 def apply_acronyms(text: str, mentions: list[RawMention]) -> list[RawMention]:

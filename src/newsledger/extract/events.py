@@ -7,12 +7,17 @@ rules then move the score between related types (who acts for territory
 changes, what the police or crowd did for protests, defused or seized devices
 for disrupted weapons use). Negation ("repelled", "denied", "no breakthrough")
 marks the mention ``negated``. Nothing here was trained on evaluation data.
+
+A crash, collision or fire with no attacker, weapon or hostile act in view is
+typed "Accident" (family "Not political violence"), outside ACLED's vocabulary:
+ACLED codes no accidents, and borrowing the nearest violent class would tell an
+analyst that someone attacked.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -75,12 +80,19 @@ TRANSFER = "Non-violent transfer of territory"
 OTHER = "Other"
 FALLBACK = CLASH
 
+# Outside ACLED: a happening with no attacker (a plane crash after an engine fire, a
+# collision, a gas explosion) is not political violence, and ACLED has no class for it;
+# it keeps a type of its own rather than borrowing the nearest violent one.
+ACCIDENT = "Accident"
+NOT_POLITICAL_VIOLENCE = "Not political violence"
+NON_ACLED_TYPES: dict[str, str] = {ACCIDENT: NOT_POLITICAL_VIOLENCE}
+
 # Single-word triggers, matched on lemmas.
 LEMMAS: dict[str, tuple[tuple[str, float], ...]] = {
     # battles
     "clash": ((CLASH, 0.8),), "fight": ((CLASH, 0.6),), "firefight": ((CLASH, 0.9),),
     "gunfight": ((CLASH, 0.9),), "battle": ((CLASH, 0.7),), "ambush": ((CLASH, 0.8),),
-    "skirmish": ((CLASH, 0.8),), "repel": ((CLASH, 0.7),), "engage": ((CLASH, 0.5),),
+    "skirmish": ((CLASH, 0.8),), "repel": ((CLASH, 0.7),),
     "offensive": ((CLASH, 0.5),), "breakthrough": ((CLASH, 0.5),), "encounter": ((CLASH, 0.6),), "combat": ((CLASH, 0.5),),
     "gunbattle": ((CLASH, 0.9),), "counterattack": ((CLASH, 0.6),), "incursion": ((CLASH, 0.5),),
     "raid": ((CLASH, 0.4),), "attack": ((CLASH, 0.35), (ATTACK, 0.3)), "assault": ((CLASH, 0.4),),
@@ -150,6 +162,11 @@ LEMMAS: dict[str, tuple[tuple[str, float], ...]] = {
     "reinforce": ((CHANGE, 0.8),), "dispatch": ((CHANGE, 0.7),), "fortify": ((CHANGE, 0.8),),
     "station": ((CHANGE, 0.4),), "relocate": ((CHANGE, 0.7),),
     "allegiance": ((CHANGE, 0.9),), "redeploy": ((CHANGE, 0.8),), "curfew": ((CHANGE, 0.5),),
+    # accidents (outside ACLED; vetoed by any attacker cue, see _accident)
+    "accident": ((ACCIDENT, 1.0),), "accidental": ((ACCIDENT, 0.9),), "accidentally": ((ACCIDENT, 0.9),),
+    "collision": ((ACCIDENT, 0.8),), "collide": ((ACCIDENT, 0.8),), "derail": ((ACCIDENT, 1.0),),
+    "derailment": ((ACCIDENT, 1.0),), "capsize": ((ACCIDENT, 1.0),), "malfunction": ((ACCIDENT, 0.8),),
+    "crash": ((ACCIDENT, 0.5),),
 }  # fmt: skip
 
 # Multiword triggers on the lower-cased sentence.
@@ -273,9 +290,33 @@ PHRASES: tuple[tuple[str, float, str], ...] = (
         r"violent (?:protests?|demonstrations?)|pelted (?:\w+ )?stones|stone[- ]pelting|threw stones|hurled stones|clash(?:ed|es)? with (?:the )?police|protesters (?:\w+ ){0,3}(?:torched|burned|set fire|vandali[sz]ed|attacked|smashed|blocked)",
     ),
 )
+ACCIDENT_PHRASES: tuple[tuple[str, float, str], ...] = (
+    (
+        ACCIDENT,
+        1.0,
+        r"engine (?:failure|fire|trouble)|engines? caught fire|technical (?:fault|failure|malfunction|problem|glitch)s?|mechanical (?:failure|fault|problem)s?|gas (?:leak|cylinder)|short[- ]circuit|pilot error|emergency landing|crash[- ]land\w*|during (?:take-?off|landing)|(?:road|traffic|industrial|mining) accident",
+    ),
+    (
+        ACCIDENT,
+        0.9,
+        r"(?:plane|aircraft|helicopter|jet|airliner|train|bus|truck|lorry|car|vessel|ship|boat|ferry|tanker) (?:crash(?:ed|es)?|went down|collided|derailed|capsized|sank|ran aground)|(?:plane|air|helicopter|train|bus|car|road) crash(?:es)?",
+    ),
+    (ACCIDENT, 0.5, r"caught fire|broke out"),
+)
+PHRASES += ACCIDENT_PHRASES
 COMPILED = tuple((cls, w, re.compile(rf"\b(?:{p})")) for cls, w, p in PHRASES)
 
 PROTEST_TYPES = {PEACE, INTER, FORCE, VIOLDEM}
+# Anything that names an attacker, a weapon or a hostile act: then a crash or fire is
+# part of political violence (a drone crashing into a building, a jet shot down).
+HOSTILE_RE = re.compile(
+    r"\b(?:attack\w*|strik(?:e|es|ing)|struck|shot down|shoot(?:s|ing)? down|downed|missiles?|"
+    r"rockets?|shell(?:ed|ing|s)?|artillery|mortars?|bomb\w*|explosives?|ieds?|grenades?|"
+    r"sabotage\w*|saboteurs?|ambush\w*|gun(?:fire|men|man|shots?)|under fire|opened fire|"
+    r"hit by|target(?:ed|ing)|militants?|rebels?|insurgents?|terror\w*|drones?|arson\w*|"
+    r"set (?:\w+ ){0,3}(?:on fire|ablaze)|torch(?:ed|ing)|protest\w*|riot\w*|clash\w*|"
+    r"fighting|battle\w*|hostile|enemy|air ?defen[cs]es?|intercept\w*)\b"
+)
 REMOTE = (AIR, SHELL, IED, GRENADE, SUICIDE, CHEM)
 FORCE_RE = re.compile(
     r"\b(?:killed|shot dead|live (?:ammunition|bullets|fire|rounds)|opened fire|fired (?:on|at|into)|"
@@ -329,20 +370,44 @@ class EventFound:
 
     @property
     def event_type(self) -> str:
-        return SUB_EVENT_TYPES[self.sub_event_type]
+        return event_type_of(self.sub_event_type)
+
+
+def event_type_of(sub_event_type: str) -> str:
+    """The ACLED event type of a sub-event type, or the non-ACLED family it belongs to."""
+    return SUB_EVENT_TYPES.get(sub_event_type) or NON_ACLED_TYPES[sub_event_type]
+
+
+# A nationality before one of these heads names a state's force ("Russian forces").
+NATIONAL_FORCE_HEADS = frozenset(
+    {"force", "forces", "troop", "troops", "army", "soldier", "soldiers", "military", "navy",
+     "serviceman", "servicemen", "marines"}
+)  # fmt: skip
+
+
+def _national_force(tokens: Iterable[Token]) -> bool:
+    """A nationality adjective (NORP) right before a force noun: "Russian forces"."""
+    return any(
+        t.lower_ in NATIONAL_FORCE_HEADS
+        and t.i > 0
+        and t.doc[t.i - 1].ent_type_ == "NORP"
+        and not NONSTATE_RE.search(t.doc[t.i - 1].lower_)
+        for t in tokens
+    )
 
 
 def _actor_is_state(trigger: Token | None, sentence: Span, text: str) -> bool | None:
     """True/False when the acting side of a territorial change is (not) a state force."""
-    subject_text = ""
+    subject: list[Token] = []
     if trigger is not None:
         verb = trigger if trigger.pos_ in {"VERB", "AUX"} else trigger.head
         for child in verb.children:
             if child.dep_ in {"nsubj", "nsubjpass"}:
-                subject_text += " " + " ".join(t.text for t in child.subtree)
+                subject.extend(child.subtree)
             if child.dep_ == "agent":
-                subject_text += " " + " ".join(t.text for t in child.subtree)
-    for probe in (subject_text.lower(), text):
+                subject.extend(child.subtree)
+    subject_text = " ".join(t.text for t in subject)
+    for probe, tokens in ((subject_text.lower(), subject), (text, list(sentence))):
         if not probe.strip():
             continue
         ns = NONSTATE_RE.search(probe)
@@ -353,6 +418,8 @@ def _actor_is_state(trigger: Token | None, sentence: Span, text: str) -> bool | 
             return True
         if st and ns:
             return st.start() < ns.start()
+        if _national_force(tokens):
+            return True
     return None
 
 
@@ -410,9 +477,36 @@ def _noun_group(token: Token) -> list[Token]:
     return group
 
 
+COMBAT_NOUNS = frozenset(
+    {"fighting", "fight", "battle", "clash", "firefight", "combat", "gunfight", "skirmish",
+     "hostility", "hostilities", "exchange", "gunbattle", "shootout", "fire"}
+)  # fmt: skip
+CASUALTY_WORDS = frozenset(
+    {"dead", "injured", "wounded", "killed", "hurt", "injure", "kill", "wound"}
+)
+
+
+def _engages(verb: Token) -> bool:
+    """ "engaged the enemy", "engaged in fierce fighting": not "engaged in talks"."""
+    for child in verb.children:
+        if child.dep_ == "dobj" and child.pos_ in {"NOUN", "PROPN", "PRON"}:
+            return True
+        if child.dep_ == "prep" and child.lower_ in {"in", "with"}:
+            for obj in child.children:
+                if obj.dep_ != "pobj":
+                    continue
+                if obj.lemma_.lower() in COMBAT_NOUNS or (
+                    child.lower_ == "with" and obj.lemma_.lower() in ARMED_VICTIMS
+                ):
+                    return True
+    return False
+
+
 def _dependency_cues(sentence: Span, add: Callable[[str, float, int, int], None]) -> None:
     """Verb-object cues: weapons seized or found; who was harmed, armed men or civilians."""
     for tok in sentence:
+        if tok.lemma_.lower() == "engage" and _engages(tok):
+            add(CLASH, 0.5, tok.idx, tok.idx + len(tok))
         if tok.dep_ not in {"dobj", "nsubjpass", "pobj"} or tok.pos_ not in {"NOUN", "PROPN"}:
             continue
         verb = tok.head if tok.dep_ != "pobj" else tok.head.head
@@ -420,11 +514,24 @@ def _dependency_cues(sentence: Span, add: Callable[[str, float, int, int], None]
         nouns = {t.lemma_.lower() for t in _noun_group(tok)}
         if lemma in SEIZING_VERBS and nouns & WEAPON_NOUNS and tok.dep_ != "pobj":
             add(DISRUPT, 1.3, verb.idx, verb.idx + len(verb))
+        elif lemma == "leave" and not any(t.lower_ in CASUALTY_WORDS for t in verb.subtree):
+            continue  # "leaving positions behind" is a retreat; "left two soldiers dead" harms
         elif lemma in HARM_VERBS and tok.dep_ != "pobj":
             if nouns & ARMED_VICTIMS:
                 add(CLASH, 0.7, verb.idx, verb.idx + len(verb))
             elif nouns & CIVILIAN_VICTIMS:
                 add(ATTACK, 0.7, verb.idx, verb.idx + len(verb))
+
+
+def _purpose(tok: Token) -> bool:
+    """A weapon named as what something is for ("a launch platform for drones") is no use of it."""
+    prep = tok.head
+    return (
+        tok.dep_ == "pobj"
+        and prep.lower_ == "for"
+        and prep.head.pos_ in {"NOUN", "PROPN"}
+        and any(cls in REMOTE for cls, _ in LEMMAS.get(tok.lemma_.lower(), ()))
+    )
 
 
 def score_sentence(
@@ -445,6 +552,8 @@ def score_sentence(
     for tok in sentence:
         if tok.ent_type_ in SKIP_ENTITY_TYPES or tok.lower_ in LEMMA_COLLISIONS:
             continue
+        if _purpose(tok):
+            continue
         for key in (tok.lemma_.lower(), tok.lower_):
             for cls, weight in LEMMAS.get(key, ()):
                 add(cls, weight, tok.idx, tok.idx + len(tok))
@@ -459,8 +568,23 @@ def score_sentence(
     return scores, {c: (s, e) for c, (_, s, e) in best.items()}
 
 
+def _accident(scores: dict[str, float], low: str) -> None:
+    """An accident only without any attacker cue; a clear one outweighs weapon words."""
+    acc = scores.get(ACCIDENT, 0.0)
+    if not acc:
+        return
+    if HOSTILE_RE.search(low):
+        del scores[ACCIDENT]
+        return
+    if acc >= 0.8:
+        for cls in scores:
+            if cls != ACCIDENT:
+                scores[cls] *= 0.5
+
+
 def _context(scores: dict[str, float], low: str) -> None:
     """Move score between related types according to what else the sentence says."""
+    _accident(scores, low)
     protest = scores.get(PEACE, 0.0)
     if protest >= 0.8:
         riot = RIOT_RE.findall(low.replace("riot police", "police"))
@@ -587,8 +711,9 @@ def classify_doc(doc: Doc) -> tuple[str, float]:
         weight = 1.0 if i == 0 else 0.6
         for cls, s in scores.items():
             total[cls] = total.get(cls, 0.0) + weight * s
+    if total:
+        _context(total, doc_text(doc).lower())
     if not total:
         return FALLBACK, 0.0
-    _context(total, doc_text(doc).lower())
     cls = max(total, key=lambda c: total[c])
     return cls, round(min(1.0, total[cls] / 1.5), 3)
