@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import replace
 
+from newsledger.model import Ledger, Rejection
 from newsledger.report import write_outputs
+from newsledger.report.brief import build_brief, when
 from newsledger.report.render import ACLED_COLUMNS, md_escape
 from tests.test_reconcile import raid, run
 
@@ -73,3 +76,65 @@ def test_events_csv_has_acled_columns(tmp_path):
 
 def test_md_escape_neutralises_markup():
     assert md_escape("[x](http://e) *b* <i>") == "\\[x\\](http://e) \\*b\\* &lt;i&gt;"
+
+
+def test_counts_read_as_english_with_no_zero_clutter(tmp_path):
+    ledger, paths = outputs(tmp_path)
+    for text in (paths["markdown"].read_text(), paths["html"].read_text()):
+        assert not re.search(r"\b1 (claims|articles|conflicts|independent origins)\b", text)
+        assert not re.search(r"\b0 (corroborated|contested|single source|unverified)", text)
+    brief = build_brief(ledger)
+    (event,) = brief.events
+    line = event.sources_line
+    assert line.startswith(f"{event.counts['articles']} article")
+    assert f"{event.counts['claims']} claim" in line
+
+
+def test_sources_table_shows_no_internal_ids(tmp_path):
+    ledger, paths = outputs(tmp_path)
+    md, html = paths["markdown"].read_text(), paths["html"].read_text()
+    for group in ledger.origin_groups:
+        assert group.id not in md and group.id not in html
+    assert "Origin group" not in md
+    sources = build_brief(ledger).sources
+    shared = [s for s in sources if s["origin_label"] != "independent"]
+    assert all(str(s["origin_label"]).startswith("same origin as #") for s in shared)
+
+
+def test_published_timestamps_are_written_for_people():
+    assert when("2024-03-13T15:35:00-04:00") == "2024-03-13 15:35 -04:00"
+    assert when("2024-03-13T00:00:00+00:00") == "2024-03-13"
+    assert when("2024-03-13T08:05:00Z") == "2024-03-13 08:05 UTC"
+    assert when("2024-03-13") == "2024-03-13"
+    assert when("2024-03-13 09:00:00-04:00") == "2024-03-13 09:00 -04:00"
+    assert when("2024-03") == "2024-03"
+    assert when(None) is None
+
+
+def test_an_empty_ledger_says_so_and_lists_what_was_rejected(tmp_path):
+    ledger = Ledger(rejected=(Rejection("photos/a.png", "binary content (PNG image), not text"),))
+    paths = write_outputs(ledger, tmp_path)
+    md, html = paths["markdown"].read_text(), paths["html"].read_text()
+    for text in (md, html):
+        assert "no articles yet" in text
+        assert "photos/a.png" in text and "PNG image" in text
+        assert "Sources" not in text and "Evidence" not in text  # no empty sections
+    assert "0 events" not in md
+
+
+def test_outputs_are_replaced_whole_and_leave_no_temporary_files(tmp_path):
+    outputs(tmp_path)
+    outputs(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "events.csv", "ledger.json", "report.html", "report.md"
+    ]
+
+
+def test_an_undated_unplaced_event_says_what_is_missing(tmp_path):
+    ledger = run(raid())
+    events = tuple(replace(e, date=None, location=None, locations=()) for e in ledger.events)
+    _, paths = outputs(tmp_path, replace(ledger, events=events))
+    for text in (paths["markdown"].read_text(), paths["html"].read_text()):
+        assert "no date found in the reports" in text
+        assert "no place found in the reports" in text
+        assert "unknown" not in text.replace("outlet unknown", "")

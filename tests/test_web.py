@@ -353,3 +353,81 @@ def test_loopback_server_refuses_foreign_host_headers(ledger_dir: Path) -> None:
     foreign = TestClient(app, base_url="http://rebound.example:8000")
     assert foreign.get("/api/events").status_code == 400
     assert host_names("0.0.0.0") == ["*"]
+
+
+# ------------------------------------------------------------------ words for people, not codes
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: no tags, no attribute values, no scripts or styles."""
+    page = re.sub(r"(?s)<(script|style|svg)[^>]*>.*?</\1>", " ", page)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_breadcrumbs_name_the_record_not_its_id(client: TestClient) -> None:
+    for url, name, raw in (
+        ("/events/e-crash", "Westport", "e-crash"),
+        ("/entities/ent-ministry", "Defence Ministry", "ent-ministry"),
+        ("/articles/a-3", "Eastshire officials give toll", "a-3"),
+    ):
+        crumbs = re.search(r'(?s)<nav class="crumbs".*?</nav>', client.get(url).text)
+        assert crumbs, url
+        assert name in visible_text(crumbs.group(0)) and raw not in visible_text(crumbs.group(0))
+
+
+def test_entity_types_and_place_kinds_are_words(client: TestClient) -> None:
+    page = client.get("/entities").text
+    text = visible_text(page)
+    for code in ("ARMED_GROUP", "GPE", "P.PPL", "A.ADM1"):
+        assert not re.search(rf"(?<![\w.]){re.escape(code)}(?![\w.])", text), code
+    assert "Armed group" in text and "town or village" in text and "first-level region" in text
+    assert 'value="ARMED_GROUP"' in page  # the filter still sends the code
+    filtered = client.get("/entities", params={"type": "ORG"}).text
+    assert "Defence Ministry" in filtered and "Northville" not in visible_text(filtered)
+
+
+def test_articles_page_shows_origins_and_dates_for_people(client: TestClient) -> None:
+    text = visible_text(client.get("/articles").text)
+    assert "og-1" not in text and "og-2" not in text
+    assert "shared by 2 reports" in text and "independent" in text
+    assert "2024-03-12 16:00" in text and "T16:00" not in text and "16:00:00" not in text
+
+
+def test_timeline_says_event_date_without_internal_precision_codes(client: TestClient) -> None:
+    text = visible_text(client.get("/events/e-crash").text)
+    assert "Event date" in text
+    assert "(day)" not in text and "unknown precision" not in text
+
+
+def test_an_article_no_claim_cites_says_so_in_words(ledger_dir: Path) -> None:
+    data = json.loads((ledger_dir / "ledger.json").read_text(encoding="utf-8"))
+    quiet = {**data["articles"][2], "id": "a-quiet", "title": "A report nobody quotes"}
+    data["articles"].append(quiet)
+    (ledger_dir / "ledger.json").write_text(json.dumps(data), encoding="utf-8")
+    text = visible_text(TestClient(create_app(ledger_dir)).get("/articles/a-quiet").text)
+    assert "No claim cites this article." in text
+    assert not re.search(r"\bNone\b", text)
+
+
+def test_timeline_writes_times_one_way(client: TestClient) -> None:
+    text = visible_text(client.get("/events/e-raid").text)
+    assert "2024-03-12 16:00" in text
+    assert "16:00:00" not in text and "T16:00" not in text
+
+
+@pytest.mark.parametrize(
+    ("stamp", "shown"),
+    [
+        ("2024-03-13T15:35:00-04:00", "2024-03-13 15:35 -04:00"),
+        ("2024-03-12T16:00:00", "2024-03-12 16:00"),
+        ("2024-03-12T08:05:00Z", "2024-03-12 08:05 UTC"),
+        ("2024-03-12T00:00:00+00:00", "2024-03-12"),
+        ("2024-03-12", "2024-03-12"),
+    ],
+)
+def test_pages_write_timestamps_as_the_report_does(stamp: str, shown: str) -> None:
+    from newsledger.report.brief import when as report_when
+    from newsledger.web.app import _templates
+
+    macro = _templates().env.from_string('{% from "_labels.html" import when %}{{ when(v) }}')
+    assert macro.render(v=stamp).strip() == shown == report_when(stamp)

@@ -1,11 +1,23 @@
-"""The ``newsledger`` command line: ``analyze`` builds or updates a ledger, ``serve`` browses it."""
+"""The ``newsledger`` command line: ``analyze`` builds or updates a ledger, ``serve`` browses it.
+
+Every failure a user can cause (a wrong path, a bad URL, a busy port, Ctrl-C) ends with one
+``error:`` line that says what is wrong and what to do, and an exit status scripts can test:
+0 done, 1 nothing could be done, 2 bad usage, 75 the ledger is busy, 130 interrupted.
+Set ``NEWSLEDGER_DEBUG=1`` to get the traceback instead.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import json
 import os
+import shutil
+import socket
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -19,17 +31,48 @@ app = typer.Typer(
     help="Turn many news reports into a cited ledger of events, claims and contradictions.",
     no_args_is_help=True,
     add_completion=False,
+    epilog="Exit status: 0 done, 1 nothing could be done, 2 bad usage, 75 the ledger is busy, "
+    "130 interrupted. NEWSLEDGER_DEBUG=1 shows tracebacks. See README.md for every option.",
 )
 out = Console()
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 STAGES = ("ingest", "extract", "resolve", "group", "reconcile", "report")
+STAGE_LABELS = {
+    "ingest": "reading",
+    "extract": "extracting",
+    "resolve": "resolving",
+    "group": "grouping",
+    "reconcile": "reconciling",
+    "report": "writing",
+}
+EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 1, 2, 75, 130
+DB_EXAMPLES = "sqlite:///PATH/ledger.sqlite or postgresql://USER@HOST/DBNAME"
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
 
 
 def _version(value: bool) -> None:
     if value:
         out.print(f"newsledger {__version__}")
         raise typer.Exit()
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    """One ``error:`` line on stderr, then exit with ``code``."""
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one readable line: no SQLAlchemy background links, no line breaks."""
+    text = str(exc) or type(exc).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith("(Background on this error")]
+    return " ".join(lines) or type(exc).__name__
 
 
 @app.callback()
@@ -44,110 +87,326 @@ def main(
 @app.command()
 def analyze(
     paths: Annotated[
-        list[str], typer.Argument(help="Files, folders (recursively), URLs or feeds.")
+        list[str],
+        typer.Argument(
+            help="Files, folders (read recursively; hidden files skipped), http(s) URLs or feeds.",
+            show_default=False,
+        ),
     ],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the ledger.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Output folder; created if missing, updated if it holds a ledger."
+        ),
+    ],
     engine: Annotated[
-        str, typer.Option(help="local (one process) or dask (distributed extraction).")
-    ] = "local",
-    workers: Annotated[int, typer.Option(min=1, help="Dask workers (with --engine dask).")] = 2,
+        Engine, typer.Option(help="local: one process; dask: extraction on Dask workers.")
+    ] = Engine.local,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Dask workers started on this machine (with --engine dask; default: 2).",
+            show_default=False,
+        ),
+    ] = None,
     scheduler: Annotated[
-        str | None, typer.Option(help="Address of an existing Dask scheduler.")
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler, e.g. tcp://host:8786 (with --engine dask)."
+        ),
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option(help="SQLAlchemy URL of the store (default: OUT/ledger.sqlite)."),
+        typer.Option(
+            help=f"Store URL: {DB_EXAMPLES} (default: OUT/ledger.sqlite).", show_default=False
+        ),
     ] = None,
     max_bytes: Annotated[
-        int, typer.Option(min=1, help="Largest input accepted, in bytes.")
+        int, typer.Option(min=1, help="Largest input file or download accepted, in bytes.")
     ] = 5_000_000,
     allow_private: Annotated[
-        bool, typer.Option(help="Allow fetching URLs on private, loopback or link-local hosts.")
+        bool,
+        typer.Option(
+            "--allow-private", help="Let URLs reach private, loopback or link-local hosts."
+        ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only errors and rejected inputs.")
+    ] = False,
 ) -> None:
     """Ingest PATHS into the ledger in OUT; write ledger.json, report.html, report.md, events.csv.
 
     Re-running with more input updates the same ledger; the same input twice changes nothing.
     """
+    try:
+        _analyze(paths, out_dir, engine.value, workers, scheduler, db, max_bytes, allow_private,
+                 quiet)
+    except KeyboardInterrupt:
+        if os.environ.get("NEWSLEDGER_DEBUG"):
+            raise
+        err.print()
+        fail(
+            "interrupted; the articles stored so far are kept, and running the same command "
+            "again finishes the job",
+            EXIT_INTERRUPTED,
+        )
+
+
+def _analyze(
+    paths: list[str],
+    out_dir: Path,
+    engine: str,
+    workers: int | None,
+    scheduler: str | None,
+    db: str | None,
+    max_bytes: int,
+    allow_private: bool,
+    quiet: bool,
+) -> None:
+    _check_inputs(paths)
+    if engine == "local" and (workers is not None or scheduler is not None):
+        given = "--workers" if scheduler is None else "--scheduler"
+        err.print(
+            f"[yellow]warning:[/yellow] {given} applies only with --engine dask; "
+            "running in one process"
+        )
+    if db is not None:
+        _check_db_url(db)
+    sources = _without_out(paths, out_dir, quiet)
+    created = _prepare_out(out_dir)
+    if db is None:
+        _keep_orphan_ledger(out_dir)
+
+    from sqlalchemy.exc import SQLAlchemyError
+
     from newsledger.ingest import IngestOptions
     from newsledger.model import Rejection
     from newsledger.pipeline import analyze as run_analysis
     from newsledger.store import LedgerBusyError
 
-    if engine not in ("local", "dask"):
-        err.print(f"[red]error:[/red] --engine must be 'local' or 'dask', not {engine!r}")
-        raise typer.Exit(2)
+    rejected = 0
 
     def report_rejection(rejection: Rejection) -> None:
+        nonlocal rejected
+        rejected += 1
         err.print(
             f"[yellow]rejected[/yellow] {escape(rejection.path_or_url)}: {escape(rejection.reason)}"
         )
 
     options = IngestOptions(max_bytes=max_bytes, allow_private=allow_private)
-    show_progress = not quiet and err.is_terminal
-    with _progress(show_progress) as progress_cb:
-        try:
+    try:
+        with _progress(not quiet and err.is_terminal, log=not quiet) as progress_cb:
             summary = run_analysis(
-                paths,
+                sources,
                 out_dir,
                 db_url=db,
                 options=options,
                 engine=engine,
-                workers=workers,
+                workers=workers or 2,
                 scheduler=scheduler,
                 progress=progress_cb,
                 on_rejection=report_rejection,
             )
-        except LedgerBusyError as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}")
-            raise typer.Exit(75) from exc  # EX_TEMPFAIL: try again when the other run is done
-        except Exception as exc:  # one clear message, not a traceback, for the user
-            if os.environ.get("NEWSLEDGER_DEBUG"):
-                raise
-            err.print(f"[red]error:[/red] {escape(str(exc))}")
-            raise typer.Exit(1) from exc
+    except LedgerBusyError as exc:
+        _forget_new_folder(out_dir, created)
+        fail(one_line(exc), EXIT_BUSY)  # EX_TEMPFAIL: try again when the other run is done
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # one clear message, not a traceback, for the user
+        if os.environ.get("NEWSLEDGER_DEBUG"):
+            raise
+        _forget_new_folder(out_dir, created)
+        if isinstance(exc, ModuleNotFoundError):
+            fail(
+                f"the Python package {exc.name!r} is missing; --engine dask and PostgreSQL need "
+                "the scale extra: pip install 'newsledger[scale]'"
+            )
+        if isinstance(exc, OSError):
+            fail(_os_message(exc))
+        if isinstance(exc, SQLAlchemyError):
+            where = db or str(out_dir / "ledger.sqlite")
+            fail(
+                f"the ledger database {where} cannot be used "
+                f"({one_line(getattr(exc, 'orig', None) or exc)}); if it is "
+                "damaged, move it aside and run again with the same inputs to rebuild it"
+            )
+        fail(one_line(exc))
     if summary.read_articles == 0:
-        err.print(
-            f"[red]error:[/red] nothing could be ingested from {escape(', '.join(paths))} "
-            f"({summary.new_rejections} input(s) rejected, see above)"
+        what = (
+            f"{_plural(rejected, 'input')} rejected, listed above"
+            if rejected
+            else "they hold no article records"
         )
-        raise typer.Exit(1)
+        if created:  # a new folder holding an empty ledger would only mislead the next look
+            shutil.rmtree(out_dir, ignore_errors=True)
+        fail(f"nothing could be ingested from {', '.join(paths)} ({what})")
     if not quiet:
-        _print_summary(summary)
+        _print_summary(summary, rejected)
 
 
-def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
+def _is_url(source: str) -> bool:
+    return "://" in source
+
+
+def _check_inputs(paths: list[str]) -> None:
+    """Stop before touching OUT when no input can hold anything (typo, empty folder)."""
+    from newsledger.ingest.sources import walk
+
+    problems = []
+    for source in paths:
+        if _is_url(source):
+            return
+        path = Path(source)
+        if not path.exists():
+            problems.append(f"{source}: no such file or folder")
+        elif path.is_dir() and next(walk(path), None) is None:
+            problems.append(f"{source}: the folder holds no files (hidden files are skipped)")
+        else:
+            return
+    fail("nothing to read: " + "; ".join(problems))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _without_out(paths: list[str], out_dir: Path, quiet: bool = False) -> list[str]:
+    """The inputs minus OUT: a second run must not read the first run's reports as articles."""
+    from newsledger.ingest.sources import walk
+
+    out_real = Path(os.path.realpath(out_dir))
+    kept: list[str] = []
+    for source in paths:
+        if _is_url(source):
+            kept.append(source)
+            continue
+        real = Path(os.path.realpath(source))
+        if _inside(real, out_real):
+            err.print(f"[yellow]warning:[/yellow] skipping {escape(source)}: it is in --out")
+        elif Path(source).is_dir() and _inside(out_real, real):
+            if not quiet:
+                err.print(
+                    f"note: reading {escape(source)} without the output folder "
+                    f"{escape(str(out_dir))}"
+                )
+            kept.extend(
+                str(file)
+                for file in walk(Path(source))
+                if not _inside(Path(os.path.realpath(file.parent)), out_real)
+            )
+        else:
+            kept.append(source)
+    if not kept:
+        fail("nothing to read: the inputs hold no files outside the output folder --out")
+    return kept
+
+
+def _check_db_url(db: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(db).get_backend_name()
+    except ArgumentError:
+        fail(f"--db {db!r} is not a database URL; use {DB_EXAMPLES}", EXIT_USAGE)
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        fail(f"--db: unsupported database {backend!r}; use {DB_EXAMPLES}", EXIT_USAGE)
+
+
+def _prepare_out(out_dir: Path) -> bool:
+    """Create OUT if needed and check it can be written; True when this run created it."""
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out {out_dir} is a file; give a folder (it is created if missing)", EXIT_USAGE)
+    created = not out_dir.exists()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the output folder {out_dir}: {exc.strerror or exc}")
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        _forget_new_folder(out_dir, created)
+        fail(f"cannot write into the output folder {out_dir}: permission denied")
+    return created
+
+
+def _keep_orphan_ledger(out_dir: Path) -> None:
+    """A ledger.json whose store is gone would be overwritten by this run's inputs alone."""
+    ledger, store = out_dir / "ledger.json", out_dir / "ledger.sqlite"
+    if not ledger.is_file() or store.exists():
+        return
+    kept = out_dir / "ledger.previous.json"
+    shutil.copyfile(ledger, kept)
+    err.print(
+        f"[yellow]warning:[/yellow] {escape(str(out_dir))} has a ledger.json but not the "
+        "ledger.sqlite it was built from; this run starts a new ledger from its own inputs, "
+        f"and the old ledger.json is kept as {escape(str(kept))}"
+    )
+
+
+def _forget_new_folder(out_dir: Path, created: bool) -> None:
+    """Leave no empty OUT behind when the run that created it failed before writing."""
+    if created:
+        with contextlib.suppress(OSError):  # not empty: keep what was written
+            out_dir.rmdir()
+
+
+def _os_message(exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write{where}: {exc.strerror}; choose another --out or fix its permissions"
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write{where}: the disk is full"
+    return f"{exc.strerror or one_line(exc)}:{where}".rstrip(":")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _print_summary(summary, rejected: int) -> None:  # type: ignore[no-untyped-def]
     ledger = summary.ledger
-    table = Table(title="newsledger", show_header=True, header_style="bold")
+    known = summary.read_articles - summary.new_articles
+    line = (
+        f"Read {_plural(summary.read_articles, 'article')}: {summary.new_articles} new, "
+        f"{known} already known"
+    )
+    if rejected:
+        line += f"; {_plural(rejected, 'input')} rejected (listed above)"
+    out.print(line + ".", highlight=False, soft_wrap=True)
+    table = Table(title="the ledger now holds", show_header=True, header_style="bold")
     table.add_column("records")
     table.add_column("count", justify="right")
-    table.add_row("articles (new this run)", f"{len(ledger.articles)} ({summary.new_articles})")
-    table.add_row("origin groups", str(len(ledger.origin_groups)))
+    table.add_row("articles", str(len(ledger.articles)))
+    table.add_row("independent origins", str(len(ledger.origin_groups)))
     table.add_row("events", str(len(ledger.events)))
     table.add_row("entities", str(len(ledger.entities)))
     table.add_row("claims", str(len(ledger.claims)))
     table.add_row("conflicts", str(len(ledger.conflicts)))
-    table.add_row("rejected inputs", str(len(ledger.rejected)))
+    table.add_row("rejected inputs (all runs)", str(len(ledger.rejected)))
     out.print(table)
     if ledger.events:
-        events = Table(title="events", show_header=True, header_style="bold")
+        shown = sorted(ledger.events, key=lambda e: (e.date or "", e.id), reverse=True)[:20]
+        n_events = len(ledger.events)
+        title = "events" if n_events <= 20 else f"latest 20 of {n_events} events"
+        events = Table(title=title, show_header=True, header_style="bold")
         events.add_column("date", min_width=10)
         events.add_column("type")
         events.add_column("title")
         events.add_column("claims", justify="right")
         events.add_column("reports", justify="right")
-        for event in sorted(ledger.events, key=lambda e: (e.date or "", e.id))[:20]:
+        for event in shown:
             events.add_row(
-                (event.date or "?")[:10],
-                _clip(event.sub_event_type or event.event_type or "?", 22),
+                (event.date or "undated")[:10],
+                _clip(event.sub_event_type or event.event_type or "unclassified", 22),
                 _clip(event.title, 40),
                 str(len(event.claim_ids)),
                 str(len(event.article_ids)),
             )
         out.print(events)
+    labels = {"json": "ledger", "html": "report", "markdown": "report", "csv": "events"}
     for kind, path in summary.outputs.items():
-        out.print(f"{kind:>5}: {path}", highlight=False)
+        out.print(f"{labels.get(kind, kind):>7}  {path}", highlight=False, soft_wrap=True)
+    out.print(f" browse  newsledger serve {summary.out_dir}", highlight=False, soft_wrap=True)
 
 
 def _clip(text: str, width: int) -> str:
@@ -155,18 +414,24 @@ def _clip(text: str, width: int) -> str:
 
 
 class _progress:
-    """A Rich progress bar per stage, fed by the pipeline's progress callback."""
+    """A Rich progress bar per stage on a terminal, fed by the pipeline's progress callback.
 
-    def __init__(self, enabled: bool) -> None:
+    Without a terminal (a log file, CI) and unless ``log`` is off, the long stage says
+    how much it has to do and reports each quarter done, so a long run is never silent.
+    """
+
+    def __init__(self, enabled: bool, log: bool = False) -> None:
         self.enabled = enabled
+        self.log = log
         self.bar: Progress | None = None
         self.tasks: dict[str, int] = {}
+        self.logged: dict[str, int] = {}
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         if not self.enabled:
-            return lambda stage, done, total: None
+            return self.log_line if self.log else lambda stage, done, total: None
         self.bar = Progress(
-            TextColumn("{task.description:>9}"),
+            TextColumn("{task.description:>11}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -179,8 +444,26 @@ class _progress:
     def update(self, stage: str, done: int, total: int | None) -> None:
         assert self.bar is not None
         if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(stage, total=total)
+            for earlier in self.tasks.values():  # a stage that is over stops pulsing and timing
+                task = self.bar.tasks[earlier]
+                if not task.finished:
+                    ended = max(int(task.completed), 1)
+                    self.bar.update(earlier, completed=ended, total=ended)
+                    self.bar.stop_task(earlier)
+            label = STAGE_LABELS.get(stage, stage)
+            self.tasks[stage] = self.bar.add_task(label, total=total)
         self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def log_line(self, stage: str, done: int, total: int | None) -> None:
+        if stage != "extract" or not total:
+            return
+        quarter = 4 * done // total
+        if stage not in self.logged:
+            self.logged[stage] = 0
+            err.print(f"extracting {_plural(total, 'new article')} ...")
+        elif quarter > self.logged[stage] and total >= 20:
+            self.logged[stage] = quarter
+            err.print(f"extracting: {done}/{total}")
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -189,29 +472,82 @@ class _progress:
 
 @app.command()
 def serve(
-    ledger_dir: Annotated[Path, typer.Argument(help="A folder written by `newsledger analyze`.")],
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    ledger_dir: Annotated[
+        Path, typer.Argument(help="A folder written by `newsledger analyze --out`.")
+    ],
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; 0.0.0.0 exposes it to the network.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     token: Annotated[
         str | None,
-        typer.Option(envvar="NEWSLEDGER_TOKEN", help="Bearer token for POST /api/articles."),
+        typer.Option(
+            envvar="NEWSLEDGER_TOKEN",
+            help="Bearer token that enables POST /api/articles; without it the server is "
+            "read-only.",
+        ),
     ] = None,
     tile_url: Annotated[
-        str | None, typer.Option(help="Optional map tile URL template for online use.")
+        str | None,
+        typer.Option(
+            help="Map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png "
+            "(default: the offline map, no tiles).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
-    """Serve the web workbench and JSON API over the ledger in LEDGER_DIR."""
-    if not (ledger_dir / "ledger.json").is_file():
-        err.print(
-            f"[red]error:[/red] {ledger_dir} has no ledger.json; "
-            f"run `newsledger analyze PATH --out {ledger_dir}` first"
+    """Serve the web workbench and JSON API over the ledger in LEDGER_DIR (Ctrl-C stops it)."""
+    from newsledger.report.ledger_json import read_ledger_json
+    from newsledger.web.security import tile_origin
+
+    if ledger_dir.is_file() and ledger_dir.name == "ledger.json":
+        ledger_dir = ledger_dir.parent  # the file itself was named: serve its folder
+    elif ledger_dir.is_file():
+        fail(f"{ledger_dir} is a file; give the folder that holds ledger.json", EXIT_USAGE)
+    again = f"run `newsledger analyze PATH --out {ledger_dir}`"
+    ledger_file = ledger_dir / "ledger.json"
+    if not ledger_dir.exists():
+        fail(f"{ledger_dir} does not exist; {again} first")
+    if not ledger_file.is_file():
+        fail(f"{ledger_dir} has no ledger.json; {again} first")
+    try:
+        data = read_ledger_json(ledger_file)
+    except json.JSONDecodeError as exc:
+        fail(
+            f"{ledger_file} is not valid JSON ({exc.msg}, line {exc.lineno}), perhaps cut "
+            f"short; {again} again to rewrite it"
         )
-        raise typer.Exit(1)
+    except (OSError, ValueError) as exc:
+        fail(f"{ledger_file} cannot be used: {one_line(exc)}; {again} again to rewrite it")
+    try:
+        tile_origin(tile_url)
+    except ValueError as exc:
+        fail(f"--tile-url: {exc}", EXIT_USAGE)
+    _check_port(host, port)
     from newsledger.web import serve as run_server
 
     if not quiet_host(host):
         err.print(f"[yellow]warning:[/yellow] serving on {host}, reachable from other machines")
+    shown = f"[{host}]" if ":" in host else host
+    err.print(
+        f"Serving {_plural(len(data.get('events', [])), 'event')} from "
+        f"{_plural(len(data.get('articles', [])), 'article')} in {escape(str(ledger_dir))} at "
+        f"http://{shown}:{port} ({'writes enabled' if token else 'read-only'}; Ctrl-C to stop)"
+    )
     run_server(ledger_dir, host=host, port=port, token=token, tile_url=tile_url)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a busy port with one line, before the server logs its own error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is in use; stop the other server or pick --port")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def quiet_host(host: str) -> bool:

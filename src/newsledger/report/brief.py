@@ -11,7 +11,16 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from newsledger.model import Article, Claim, Conflict, Entity, EventRecord, Evidence, Ledger
+from newsledger.model import (
+    Article,
+    Claim,
+    Conflict,
+    Entity,
+    EventRecord,
+    Evidence,
+    Ledger,
+    OriginGroup,
+)
 from newsledger.reconcile.lexicon import claim_outcome
 from newsledger.reconcile.outlets import outlet_basis, outlet_label
 
@@ -21,6 +30,9 @@ STATUS_LABEL = {
     "contested": "contested",
     "unverified-as-reported": "unverified, as reported",
 }
+# in a comma-separated count line the label's own comma would split it in two
+STATUS_COUNT_LABEL = {**STATUS_LABEL, "unverified-as-reported": "unverified as reported"}
+STATUS_COUNT_ORDER = ("contested", "corroborated", "unverified-as-reported", "single-source")
 
 
 @dataclass
@@ -74,6 +86,7 @@ class EventView:
     numbers: list[dict[str, object]]
     origins: list[str]
     counts: dict[str, int]
+    sources_line: str = ""
 
 
 @dataclass
@@ -83,6 +96,7 @@ class Brief:
     events: list[EventView]
     footnotes: list[Footnote]
     sources: list[dict[str, object]]
+    rejected: list[dict[str, str]] = field(default_factory=list)  # inputs not read, and why
 
 
 class _Notes:
@@ -108,7 +122,7 @@ class _Notes:
                         if article and outlet_basis(article) != "headline" else "",
                         title=(article.title if article else None) or ev.article_id,
                         article_id=ev.article_id,
-                        published=article.published if article else None,
+                        published=when(article.published) if article else None,
                         quote=ev.quote,
                     )
                 )
@@ -298,26 +312,86 @@ def build_brief(ledger: Ledger) -> Brief:
                 },
             )
         )
-    sources = [
-        {
-            "number": i + 1,
+        events[-1].sources_line = _sources_line(events[-1].counts)
+    sources = _sources(ledger.articles, origin_of)
+    n_origins = len({s["origin"] for s in sources})
+    if not ledger.articles:
+        summary = "The ledger holds no articles yet."
+        if ledger.rejected:
+            summary += f" {plural(len(ledger.rejected), 'input')} could not be read (listed below)."
+    else:
+        summary = (
+            f"{plural(len(events), 'event')} from {plural(len(ledger.articles), 'article')} "
+            f"({plural(n_origins, 'independent origin')}); {plural(len(ledger.claims), 'claim')}, "
+            f"{plural(len(ledger.conflicts), 'conflict')}."
+        )
+        if not events:
+            summary += " No event has an attributed claim yet."
+    rejected = [{"input": r.path_or_url, "reason": r.reason} for r in ledger.rejected]
+    return Brief("News ledger brief", summary, events, notes.notes, sources, rejected)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def when(value: str | None) -> str | None:
+    """A date or timestamp as a reader writes it: ``2024-03-13`` or ``2024-03-13 15:35 -04:00``."""
+    if not value:
+        return None
+    day, _, clock = value.partition("T") if "T" in value else value.partition(" ")
+    if not clock:
+        return day
+    found = re.fullmatch(r"(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)?", clock)
+    if not found:
+        return value.replace("T", " ")
+    hhmm, zone = found.groups()
+    if hhmm == "00:00" and zone in (None, "Z", "+00:00"):
+        return day  # a date given without a time
+    return f"{day} {hhmm}" + (f" {'UTC' if zone == 'Z' else zone}" if zone else "")
+
+
+def _sources_line(counts: dict[str, int]) -> str:
+    """"5 articles from 4 independent origins; 78 claims (16 contested, 3 corroborated, ...)"."""
+    line = (
+        f"{plural(counts['articles'], 'article')} from "
+        f"{plural(counts['origins'], 'independent origin')}; {plural(counts['claims'], 'claim')}"
+    )
+    parts = [f"{counts[s]} {STATUS_COUNT_LABEL[s]}" for s in STATUS_COUNT_ORDER if counts.get(s)]
+    return line + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _sources(
+    articles: tuple[Article, ...], origin_of: dict[str, OriginGroup]
+) -> list[dict[str, object]]:
+    """The source table: who published what, when, and which reports share an origin."""
+    number = {a.id: i + 1 for i, a in enumerate(articles)}
+    out: list[dict[str, object]] = []
+    for a in articles:
+        basis = outlet_basis(a)
+        group = origin_of.get(a.id)
+        siblings = [number[x] for x in (group.article_ids if group else ()) if x in number]
+        others = [f"#{n}" for n in sorted(siblings) if n != number[a.id]]
+        if basis == "outlet":
+            shown = source_name(a)
+        elif basis == "host":
+            shown = f"{source_name(a)} (web address)"
+        else:
+            shown = "not stated"
+        out.append({
+            "number": number[a.id],
             "id": a.id,
             "outlet": source_name(a),
-            "outlet_basis": outlet_basis(a),
+            "outlet_basis": basis,
+            "outlet_shown": shown,
             "title": a.title or a.path_or_url,
-            "published": a.published,
-            "origin": origin_of[a.id].id if a.id in origin_of else a.id,
+            "published": when(a.published),
+            "published_inferred": a.published_inferred,
+            "origin": group.id if group else a.id,
+            "origin_label": ("same origin as " + ", ".join(others)) if others else "independent",
             "path": a.path_or_url,
-        }
-        for i, a in enumerate(ledger.articles)
-    ]
-    n_origins = len({s["origin"] for s in sources})
-    summary = (
-        f"{len(events)} events from {len(ledger.articles)} articles "
-        f"({n_origins} independent origins); {len(ledger.claims)} claims, "
-        f"{len(ledger.conflicts)} conflicts."
-    )
-    return Brief("News ledger brief", summary, events, notes.notes, sources)
+        })
+    return out
 
 
 def _unique(names: object) -> list[str]:

@@ -35,10 +35,14 @@ def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
 def write_ledger_json(ledger: Ledger, path: Path) -> None:
     """Write atomically so a reader (the web UI) never sees half a file."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(
-        json.dumps(ledger_to_data(ledger), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
-    tmp.replace(path)
+    try:
+        tmp.write_text(
+            json.dumps(ledger_to_data(ledger), ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8",
+        )
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # interrupted: no stray half file beside the ledger
 
 
 def read_ledger_json(path: Path) -> dict[str, Any]:

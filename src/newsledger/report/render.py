@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -114,10 +115,22 @@ def _sources(articles: list[Article]) -> str:
 
 
 def write_events_csv(ledger: Ledger, path: Path, brief: Brief | None = None) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
-        writer.writeheader()
-        writer.writerows(event_rows(ledger, brief))
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS)
+    writer.writeheader()
+    writer.writerows(event_rows(ledger, brief))
+    write_atomic(path, buffer.getvalue())
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` in one step, so an interrupted run never leaves half a report."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_reports(ledger: Ledger, out_dir: Path) -> dict[str, Path]:
@@ -127,7 +140,7 @@ def write_reports(ledger: Ledger, out_dir: Path) -> dict[str, Path]:
         "html": out_dir / "report.html",
         "csv": out_dir / "events.csv",
     }
-    paths["markdown"].write_text(render_markdown(brief), encoding="utf-8")
-    paths["html"].write_text(render_html(brief), encoding="utf-8")
+    write_atomic(paths["markdown"], render_markdown(brief))
+    write_atomic(paths["html"], render_html(brief))
     write_events_csv(ledger, paths["csv"], brief)
     return paths

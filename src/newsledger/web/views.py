@@ -8,6 +8,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsledger.report.brief import when
 from newsledger.web.data import PLACE_TYPES, STATUS_ORDER, LedgerIndex, Record
 
 
@@ -148,6 +149,16 @@ def number_ranges(idx: LedgerIndex, claims: list[Record]) -> list[dict[str, Any]
     return out
 
 
+PRECISION_NOTE = {
+    "minute": "",
+    "hour": "",
+    "day": "",
+    "week": " (known to the week)",
+    "month": " (known to the month)",
+    "year": " (known to the year)",
+}
+
+
 def timeline(idx: LedgerIndex, event: Record) -> list[dict[str, Any]]:
     """Dated points: the event date, each report's publication date, any time expressions."""
     items: list[dict[str, Any]] = []
@@ -155,7 +166,8 @@ def timeline(idx: LedgerIndex, event: Record) -> list[dict[str, Any]]:
         items.append(
             {
                 "date": event["date"],
-                "label": f"Event date ({event.get('date_precision') or 'unknown precision'})",
+                "label": "Event date"
+                + PRECISION_NOTE.get(event.get("date_precision") or "", " (precision not known)"),
                 "kind": "event",
                 "href": None,
             }
@@ -191,6 +203,8 @@ def timeline(idx: LedgerIndex, event: Record) -> list[dict[str, Any]]:
                 }
             )
     items.sort(key=lambda i: (str(i["date"]), i["kind"] != "event"))
+    for item in items:  # one way of writing a time on the page: 2024-03-13 09:00 -04:00
+        item["shown"] = when(str(item["date"])) or str(item["date"])
     return items
 
 
@@ -244,6 +258,7 @@ def event_view(idx: LedgerIndex, event: Record) -> dict[str, Any]:
         "timeline": timeline(idx, event),
         "origins": origin_view(idx, event.get("article_ids", [])),
         "articles": articles,
+        "published": {a["id"]: when(a.get("published")) for a in articles},
         "outlets": outlets,
     }
 
