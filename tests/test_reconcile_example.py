@@ -174,3 +174,46 @@ def test_event_times_quote_the_articles_and_resolve_inferred_dates(example_ledge
 def test_every_claim_names_its_sources(example_ledger):
     for claim in example_ledger["claims"]:
         assert claim["outlets"] and all(o.strip() for o in claim["outlets"])
+
+
+def test_actor2_is_the_opposing_side_not_an_ally(example_ledger):
+    event = _main_event(example_ledger)
+    claims = _claims(example_ledger)
+    legion = _entity_named(example_ledger, r"legion")
+    assert event["actors"][0] == legion["id"]
+    control = next(k for k in example_ledger["conflicts"] if k["kind"] == "contradiction"
+                   and any(legion["id"] in claims[c]["claimants"] for c in k["claim_ids"]))
+    legion_camp = next(s for s in control["sides"]
+                       if any(legion["id"] in claims[c]["claimants"] for c in s))
+    allies = {e for c in legion_camp for e in claims[c]["claimants"]}
+    entities = {e["id"]: e for e in example_ledger["entities"]}
+    second = entities[event["actors"][1]]
+    assert second["id"] not in allies
+    # the state force the raid fought, named by a nationality, not another raiding group
+    assert re.search(r"forces|army|military|ministry", second["name"], re.I)
+
+
+def test_same_speaker_contradiction_reads_as_a_reporting_discrepancy(example_ledger):
+    claims = _claims(example_ledger)
+    entities = {e["id"]: e for e in example_ledger["entities"]}
+    for k in example_ledger["conflicts"]:
+        if k["kind"] != "contradiction":
+            continue
+        speakers = [
+            {entities[e]["name"] for c in side for e in claims[c]["claimants"] if e in entities}
+            for side in k["sides"]
+        ]
+        if speakers[0] and speakers[0] == speakers[1]:
+            assert k["explanation"].startswith("Reports disagree about what")
+            assert "Against this" not in k["explanation"]
+        else:
+            assert "Against this" in k["explanation"]
+
+
+def test_claim_statements_read_cleanly(example_ledger):
+    for claim in example_ledger["claims"]:
+        text = claim["statement"]
+        # no double negation ("denies there was no violation") and no quote left open
+        assert not re.search(r"\bdenies (?:that )?(?:there (?:was|were) no|no\b|nobody)", text)
+        assert text.count("“") == text.count("”"), text
+        assert not re.match(r"(?:they|he|she|it): ", text), text

@@ -31,6 +31,7 @@ from newsledger.reconcile.lexicon import (
     OPPOSITE,
     nation_of,
     outcome,
+    self_negative,
     side_words,
 )
 from newsledger.reconcile.outlets import outlet_label
@@ -42,7 +43,7 @@ from newsledger.reconcile.propositions import (
     group_propositions,
     opposed,
 )
-from newsledger.reconcile.statements import Statement
+from newsledger.reconcile.statements import Statement, is_anaphor
 from newsledger.reconcile.text import (
     clean_content,
     content_words,
@@ -209,6 +210,9 @@ def _display_name(stmt: Statement, entities: Mapping[str, Entity]) -> str | None
     names = [entities[e].name for e in stmt.claimants if e in entities]
     if names:
         return " / ".join(names[:2])
+    if stmt.claimant_label and is_anaphor(stmt.claimant_label):
+        # "they" whose antecedent is unknown names nobody
+        return f"Unidentified speaker (“{stmt.claimant_label}”)"
     return stmt.claimant_label
 
 
@@ -231,12 +235,40 @@ def _representative(statements: Sequence[Statement], articles: Mapping[str, Arti
     return max(statements, key=score)
 
 
+_CUE = re.compile(r"[A-Za-z]+(?:ed|d)(?: on)?|(?:has|have|had) [a-z]+ed", re.I)
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|will|would|can|could|may|"
+    r"might|must|shall|should|[a-z]{3,}(?:ed|ing))\b",
+    re.I,
+)
+
+
+def _bare_phrase(content: str) -> bool:
+    """Content that is a noun phrase, not a clause ("the attack", "a slight injury").
+
+    Such content reads as a claim only with its reporting verb in front.
+    """
+    words = content.split()
+    return (
+        0 < len(words) <= 12
+        and content[:1].islower()
+        and not _VERBISH.search(content)
+    )
+
+
 def _statement_text(rep: Statement, entities: Mapping[str, Entity]) -> str:
     content = clean_content(rep.content)
     name = _display_name(rep, entities)
     if rep.attributed and name:
-        verb = "denies" if rep.polarity == "denies" else ""
-        body = f"{verb} {content}".strip() if verb else content
+        # "denies any breakthrough", but "There was no violation": negative content is
+        # the denial already
+        deny = rep.polarity == "denies" and not self_negative(content)
+        if deny:
+            body = f"denies {content}"
+        elif _bare_phrase(content) and _CUE.fullmatch(rep.cue):
+            body = f"{rep.cue.lower()} {content}"  # "confirmed the attack", not "the attack"
+        else:
+            body = content
         return f"{clean_content(name)}: {body}."
     return sentence_case(content) + "."
 
@@ -286,7 +318,9 @@ def build_claims(
     used_ids: set[str] = set()
     for draft in drafts:
         draft.claim = _make_claim(event_id, draft, articles, origin_of, entities, used_ids)
-    conflicts = _contradictions(event_id, drafts, entities) + _numeric(event_id, drafts, entities)
+    conflicts = _contradictions(event_id, drafts, entities, origin_of) + _numeric(
+        event_id, drafts, entities
+    )
     contested = {cid for c in conflicts for cid in c.claim_ids}
     claims = []
     for draft in drafts:
@@ -386,7 +420,10 @@ def _components(nodes: int, edges: Sequence[tuple[int, int]]) -> list[list[int]]
 
 
 def _contradictions(
-    event_id: str, drafts: Sequence[_Draft], entities: Mapping[str, Entity]
+    event_id: str,
+    drafts: Sequence[_Draft],
+    entities: Mapping[str, Entity],
+    origin_of: Mapping[str, str] | None = None,
 ) -> list[Conflict]:
     edges = []
     outcomes = [{p.outcome for p in d.props} for d in drafts]
@@ -406,8 +443,10 @@ def _contradictions(
         side_a = [i for i in component if _same_side(drafts[i], first, first_outcome)]
         side_b = [i for i in component if i not in side_a]
         for part_a, part_b in _split_by_place(drafts, side_a, side_b, pairs, entities):
-            text_a = _side_text(drafts, part_a, entities)
-            text_b = _side_text(drafts, part_b, entities)
+            explanation = _discrepancy(drafts, part_a, part_b, entities, origin_of) or (
+                f"{_side_text(drafts, part_a, entities)}. "
+                f"Against this, {_side_text(drafts, part_b, entities)}."
+            )
             ids = tuple(drafts[i].claim.id for i in sorted(part_a + part_b) if drafts[i].claim)
             camps = tuple(
                 tuple(drafts[i].claim.id for i in sorted(part) if drafts[i].claim)
@@ -418,7 +457,7 @@ def _contradictions(
                     id="k-" + _digest(event_id, "contradiction", *sorted(ids)),
                     kind="contradiction",
                     claim_ids=ids,
-                    explanation=f"{text_a}. Against this, {text_b}.",
+                    explanation=explanation,
                     sides=camps,
                 )
             )
@@ -476,23 +515,94 @@ def _split_by_place(
     return [(side_a, side_b)]
 
 
-def _side_text(
+def _speakers(
     drafts: Sequence[_Draft], side: Sequence[int], entities: Mapping[str, Entity]
-) -> str:
-    """Who holds one side, and its best-supported statement in their words."""
+) -> list[str]:
     names: list[str] = []
     for i in side:
         for name in _who(drafts[i], entities).split(", "):
             if name not in names:
                 names.append(name)
-    def support(i: int) -> tuple[int, int]:
-        claim = drafts[i].claim
-        return (claim.independent_origins, -len(claim.statement)) if claim else (0, 0)
+    return names
 
-    lead = max(side, key=support)
-    more = len(side) - 1
-    also = f" (and {more} more account{'s' if more > 1 else ''})" if more else ""
-    return f"{', '.join(names[:4])}{also}: “{_body(drafts[lead])}”"
+
+def _names(names: Sequence[str], limit: int = 4) -> str:
+    """"A", "A and B", "A, B, C and 2 more"."""
+    shown = list(names[:limit])
+    if not shown:
+        return "unattributed reports"
+    if len(names) > limit:
+        return f"{', '.join(shown)} and {len(names) - limit} more"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _lead(drafts: Sequence[_Draft], side: Sequence[int]) -> int:
+    """The claim that best speaks for a camp: most origins, then one that reads whole."""
+
+    def score(i: int) -> tuple:
+        claim = drafts[i].claim
+        if claim is None:
+            return (0, False, False, 0)
+        body = _body(drafts[i])
+        return (
+            claim.independent_origins,
+            bool(claim.claimants),  # a named speaker over a bare label
+            30 <= len(body) <= 160,
+            -abs(len(body) - 80),
+        )
+
+    return max(side, key=score)
+
+
+def _side_text(
+    drafts: Sequence[_Draft], side: Sequence[int], entities: Mapping[str, Entity]
+) -> str:
+    """Who holds one side, how many accounts, and its best statement in their words."""
+    names = _speakers(drafts, side, entities)
+    count = f" ({len(side)} accounts)" if len(side) > 1 else ""
+    return f"{_names(names)}{count}: “{_body(drafts[_lead(drafts, side)])}”"
+
+
+def _discrepancy(
+    drafts: Sequence[_Draft],
+    part_a: Sequence[int],
+    part_b: Sequence[int],
+    entities: Mapping[str, Entity],
+    origin_of: Mapping[str, str] | None,
+) -> str | None:
+    """Explanation when both camps quote one speaker: the reports disagree, not the speakers.
+
+    Two copies of one wire story that render a speaker differently are a
+    reporting discrepancy; presenting them as "X against X" would mislead.
+    """
+    names_a, names_b = _speakers(drafts, part_a, entities), _speakers(drafts, part_b, entities)
+    if not names_a or set(names_a) != set(names_b) or not all(
+        drafts[i].claim and (drafts[i].claim.claimants or drafts[i].statements[0].claimant_label)
+        for i in (*part_a, *part_b)
+    ):
+        return None
+
+    def reports(part: Sequence[int]) -> tuple[list[str], set[str]]:
+        outlets: list[str] = []
+        articles: set[str] = set()
+        for i in part:
+            claim = drafts[i].claim
+            assert claim is not None
+            outlets += [o for o in claim.outlets if o not in outlets]
+            articles.update(e.article_id for e in claim.evidence)
+        return outlets, articles
+
+    (outlets_a, arts_a), (outlets_b, arts_b) = reports(part_a), reports(part_b)
+    origin = origin_of or {}
+    shared = {origin.get(a, a) for a in arts_a} & {origin.get(a, a) for a in arts_b}
+    text = (
+        f"Reports disagree about what {_names(names_a)} said. "
+        f"{_names(outlets_a, 2)}: “{_body(drafts[_lead(drafts, part_a)])}”; "
+        f"{_names(outlets_b, 2)}: “{_body(drafts[_lead(drafts, part_b)])}”"
+    )
+    if shared:
+        text += ". These reports are copies of one story, so the discrepancy lies in the copies"
+    return text + "."
 
 
 def _same_side(draft: _Draft, first: _Draft, first_outcome: str | None) -> bool:

@@ -41,6 +41,13 @@ _ACTOR_WORDS = re.compile(
 )
 ACTOR_TYPES = frozenset({"ARMED_GROUP"})
 _FORCES = re.compile(r"\b(?:forces?|troops|soldiers|servicemen)\b", re.I)
+_FORCE_NAMES = re.compile(
+    r"\b(?:army|armed forces|forces?|military|navy|air force|troops|soldiers|servicemen|"
+    r"national guard|border guards?)\b",
+    re.I,
+)
+# "pro-Ukrainian Russian forces": an allegiance, not a state's own force
+_ALLEGIANCE = re.compile(r"\bpro-\w", re.I)
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,11 @@ def _country_names() -> frozenset[str]:
 
 def non_state(entity: Entity) -> bool:
     """An armed group that is not a state's force ("Russian forces" is one)."""
-    if entity.type != "ARMED_GROUP" or _STATE_WORDS.search(entity.name):
+    if entity.type != "ARMED_GROUP":
+        return False
+    if _ALLEGIANCE.search(entity.name):
+        return True
+    if _STATE_WORDS.search(entity.name):
         return False
     return not (nation_of(entity.name) and _FORCES.search(entity.name))
 
@@ -201,7 +212,71 @@ def _actors(
                 if eid and eid in entities:
                     counts[eid] += 1
     ranked = sorted(counts, key=lambda e: (not non_state(entities[e]), -counts[e], e))
-    return tuple(ranked)
+    return _with_opponent_second(ranked, claims, entities)
+
+
+def _is_force(entity: Entity) -> bool:
+    """An armed force itself, not a body that speaks for it (a ministry)."""
+    return bool(_FORCE_NAMES.search(entity.name)) or (
+        entity.type in ACTOR_TYPES and not _STATE_WORDS.search(entity.name)
+    )
+
+
+def _entity_nation(entity: Entity) -> str | None:
+    if entity.type in {"GPE", "LOC"} and entity.country:
+        return entity.country
+    return nation_of(entity.name)
+
+
+def _with_opponent_second(
+    ranked: Sequence[str], claims: Sequence[Claim], entities: Mapping[str, Entity]
+) -> tuple[str, ...]:
+    """Actors with the main actor of the opposite side second (ACLED's actor2).
+
+    Sides come from who claims what: speakers who claim ground taken and
+    speakers who claim it held are opposite sides, and a nation speaking for
+    the opposing camp names its forces. Allies (another name for the first
+    actor's side, a partner group) are passed over: the opponent of a non-state
+    group raiding across a border is the state force it fights, and the
+    opponent of a state force is not another force of the same state.
+    """
+    if len(ranked) < 2:
+        return tuple(ranked)
+    first = ranked[0]
+    camp: dict[str, str] = {}
+    for claim in claims:
+        side = claim_outcome(claim.statement, claim.polarity)
+        if side in (ADVANCE, HELD):
+            for eid in claim.claimants:
+                camp.setdefault(eid, side)
+    own = camp.get(first)
+    foes = {e for e, side in camp.items() if own and side != own}
+    foe_nations = {n for e in foes if e in entities and (n := _entity_nation(entities[e]))}
+    lead = entities[first]
+    lead_state = not non_state(lead)
+    lead_nation = _entity_nation(lead)
+
+    def ally(eid: str) -> bool:
+        e = entities[eid]
+        if own and camp.get(eid) == own:
+            return True
+        # two forces of one state are one side
+        return lead_state and not non_state(e) and _entity_nation(e) == lead_nation is not None
+
+    def score(eid: str) -> tuple:
+        e = entities[eid]
+        return (
+            eid in foes or (_entity_nation(e) in foe_nations),
+            non_state(e) != non_state(lead),
+            _is_force(e),
+            -ranked.index(eid),
+        )
+
+    candidates = [e for e in ranked[1:] if not ally(e)]
+    if not candidates:
+        return tuple(ranked)
+    second = max(candidates, key=score)
+    return (first, second, *(e for e in ranked[1:] if e != second))
 
 
 def _date(
@@ -241,14 +316,17 @@ def fatalities(reports: Sequence[FigureReport]) -> Fatalities | None:
         by_side[r.figure.side or "unspecified side"].append(r)
     low = best = high = 0
     notes = []
+    terms: list[tuple[str, int, int]] = []  # (side, best, high) of each side added
     for side, items in sorted(by_side.items()):
         found = estimate_casualties([r.quantity for r in items], [r.claimant for r in items])
         estimate = found.get("killed")
         if estimate is None or estimate.best is None:
             continue
+        side_high = estimate.high if estimate.high is not None else estimate.best
         low += estimate.low or 0
         best += estimate.best
-        high += estimate.high if estimate.high is not None else estimate.best
+        high += side_high
+        terms.append((_side_name(side), estimate.best, side_high))
         enemy = sorted({r.claimant for r in items if r.about_enemy})
         note = f"{_side_name(side)}: {estimate.basis}"
         if enemy:
@@ -257,8 +335,25 @@ def fatalities(reports: Sequence[FigureReport]) -> Fatalities | None:
         notes.append(note)
     if not notes:
         return None
-    return Fatalities(low, best, high, "ACLED conservative rule per side, sides added. "
-                      + "; ".join(notes))
+    return Fatalities(low, best, high, _sum_line(best, high, terms) + "; ".join(notes))
+
+
+def _sum_line(best: int, high: int, terms: Sequence[tuple[str, int, int]]) -> str:
+    """The arithmetic first, so a reader sees how the figure and its range were built.
+
+    "64 = 4 (RU side) + 60 (UA side); up to 304 = 4 + 300."
+    """
+    rule = "ACLED conservative rule: the lowest credible figure per side"
+    if len(terms) < 2:
+        line = f"{best} killed ({rule})"
+        if high != best:
+            line += f"; reported up to {high}"
+        return line + ". "
+    parts = " + ".join(f"{b} ({side})" for side, b, _ in terms)
+    line = f"{best} killed = {parts} ({rule}, sides added)"
+    if high != best:
+        line += f"; reported up to {high} = " + " + ".join(str(h) for _, _, h in terms)
+    return line + ". "
 
 
 def _side_name(side: str) -> str:

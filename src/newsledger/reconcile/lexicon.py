@@ -95,15 +95,57 @@ CIVILIAN_WORDS = frozenset(
 )
 
 
+# Content that states an absence itself: "there was no violation", "nobody was hurt",
+# "the village was not captured". Only a negation that leads the clause counts; one in
+# a relative clause further on ("the village, which had not been shelled, fell") does not.
+_SELF_NEGATIVE = re.compile(
+    r"^[\W_]*(?:that\s+)?(?:(?:there|it)\s+(?:was|were|is|are|has been|have been|had been|"
+    r"will be)\s+(?:no|not|never)\b|(?:no|nobody|nothing|none|neither|never)\b|no one\b|"
+    r"(?:[\w'-]+\s+){0,5}?(?:was|were|is|are|has|have|had|did|does|do|could|can|will|would)"
+    r"(?:\s+been)?\s+(?:not|never)\b|(?:[\w'-]+\s+){0,5}?\w+n't\b)"
+    # "no fewer than 60", "not only": a quantity or an addition, not an absence
+    r"(?!\s+(?:fewer|less|more|longer|sooner|only|just|least)\b)",
+    re.I,
+)
+# an outcome verb negated ("was not captured", "failed to take control", "never entered")
+_NEGATED = re.compile(
+    r"\b(?:not|never|n't|no longer|failed to|unable to|could not|did not manage to)\s+"
+    r"(?:\w+\s+){0,2}$",
+    re.I,
+)
+
+
+def self_negative(text: str) -> bool:
+    """Whether content already states an absence or a negated fact.
+
+    Extraction marks such content ("According to X, there was no violation") as
+    polarity "denies"; that denial is the content itself, not a second negation.
+    """
+    return bool(_SELF_NEGATIVE.search(re.sub(r"[\"“”«»„]", "", text).strip()))
+
+
+def stance(text: str, polarity: str) -> str:
+    """"denies" when a statement denies or states an absence, else "asserts".
+
+    One reading for both ways of saying it: "X denied any breakthrough" (a denial
+    cue), "According to X, there was no breakthrough" (negative content) and an
+    unattributed "there was no breakthrough" all deny.
+    """
+    return "denies" if polarity == "denies" or self_negative(text) else "asserts"
+
+
 def outcome(text: str, polarity: str = "asserts") -> str | None:
     """The outcome class a statement asserts, if it is one the lexicons know.
 
-    A denial flips it: "denied the village was captured" holds, "denied that
-    nobody was hurt" harms.
+    A denial flips it ("denied the village was captured" holds), unless the
+    content is itself the negative claim ("denies": "nobody was hurt" is no harm,
+    not harm); a negated advance ("was not captured") holds.
     """
     # The first outcome named is the statement's own: "took control of the village, an
     # incursion the army said it pushed back" advances; "thwarted attempts to breach" holds.
     text = re.sub(r"[\"“”«»„]", "", text)
+    if polarity == "denies" and self_negative(text):
+        polarity = "asserts"  # the denial is the negative content itself
     if polarity == "denies":
         # what is denied is the advance itself: "denied any breakthrough", "denied the
         # border violation"
@@ -113,6 +155,8 @@ def outcome(text: str, polarity: str = "asserts") -> str | None:
     found_at: list[tuple[int, str]] = []
     for pattern, name in ((_HELD, HELD), (_ADVANCE, ADVANCE), (_CLOSED, CLOSED)):
         if m := pattern.search(text):
+            if name != CLOSED and _NEGATED.search(text[max(0, m.start() - 40) : m.start()]):
+                name = OPPOSITE[name]  # "was not captured" holds; "was not repelled" advances
             found_at.append((m.start(), name))
     if found_at:
         found = min(found_at)[1]

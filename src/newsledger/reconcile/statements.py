@@ -9,6 +9,7 @@ report. Statements are merged into claims later.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from newsledger.model import (
     Quantity,
     Resolution,
 )
-from newsledger.reconcile.lexicon import hedge_spans, outcome
+from newsledger.reconcile.lexicon import hedge_spans, nation_of, outcome, stance
 from newsledger.reconcile.propositions import Proposition
 from newsledger.reconcile.slots import settle_slot
 from newsledger.reconcile.text import content_words, fold
@@ -35,6 +36,8 @@ _ANAPHORA = frozenset(
     {"he", "she", "they", "it", "we", "i", "the", "this", "that", "these", "those", "its",
      "their", "his", "her", "who", "which", "you", "our"}
 )
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "who", "which", "you"})
+_DISCLAIMER = re.compile(r"verif|confirm|authentic", re.I)
 MAX_EVIDENCE = 700  # longer attribution spans fall back to the content alone
 
 
@@ -53,6 +56,7 @@ class Statement:
     hedged: bool
     attributed: bool
     event_types: tuple[tuple[str, str, float], ...] = ()
+    cue: str = ""  # the reporting verb as written ("confirmed", "denied")
 
     def proposition(
         self, figures: tuple = (), entities: Mapping[str, Entity] | None = None
@@ -63,7 +67,7 @@ class Statement:
                 names.update((entities[eid].name, *entities[eid].aliases))
         return Proposition(
             words=content_words(self.content),
-            polarity=self.polarity,
+            polarity=stance(self.content, self.polarity),
             outcome=outcome(self.content, self.polarity),
             claimants=frozenset(self.claimants),
             claimant_label=self.claimant_label,
@@ -98,6 +102,11 @@ class _ArticleView:
         self.starts = [s.start for s in ann.sentences]
         spans = [(h.start, h.end) for h in ann.hedges] + hedge_spans(article.text)
         self.hedged_sentences = {self.sentence_of(s) for s, _ in spans}
+        # only a disclaimer ("this could not be verified") reaches back to the sentence
+        # before it; "reportedly", "allegedly" hedge their own sentence
+        self.disclaimer_sentences = {
+            self.sentence_of(s) for s, e in spans if _DISCLAIMER.search(article.text[s:e])
+        }
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
@@ -142,9 +151,24 @@ class _ArticleView:
                 best = key
         return (best[2],) if best else ()
 
+    def antecedent(self, pronoun: str, before: int, sentence: int) -> tuple[str, ...]:
+        """The named speaker a pronoun most likely points back to.
+
+        The nearest person ("he", "she") or organisation, group or person
+        ("they", "it") named earlier in the same sentence or the one before it.
+        """
+        word = pronoun.split()[0].lower() if pronoun.split() else ""
+        labels = {"PERSON"} if word in {"he", "she"} else SPEAKER_LABELS - WEAK_SPEAKER_LABELS
+        for m in sorted(self.ann.mentions, key=lambda m: -m.start):
+            if m.end > before or m.sentence < sentence - 1 or m.label not in labels:
+                continue
+            if eid := self.entity(m):
+                return (eid,)
+        return ()
+
     def hedged(self, sentence: int) -> bool:
-        """Flagged by a hedge in its own sentence or in the one that follows it."""
-        return sentence in self.hedged_sentences or sentence + 1 in self.hedged_sentences
+        """Flagged by a hedge in its own sentence or a disclaimer in the one that follows it."""
+        return sentence in self.hedged_sentences or sentence + 1 in self.disclaimer_sentences
 
 
 def _governing_attribution(q: Quantity, ann: Annotations) -> int | None:
@@ -166,15 +190,45 @@ def _governing_attribution(q: Quantity, ann: Annotations) -> int | None:
     return best
 
 
+def _body_span(article: Article, start: int, end: int) -> Evidence | None:
+    """A sentence's evidence without a headline or subheading glued on before it.
+
+    A headline is the article's title, not a report of its own; a sentence
+    splitter often joins it, or a short subheading line, to the first sentence
+    of the paragraph below.
+    """
+    text = article.text[start:end]
+    cut = 0
+    for m in re.finditer(r"\n\s*", text):
+        head = text[cut : m.start()].strip()
+        if head and not re.search(r"[.!?:\"”»]$", head) and len(head.split()) <= 15:
+            cut = m.end()  # a line without closing punctuation: a heading
+    ev = evidence(article, start + cut, end)
+    title = article.title or ""
+    if ev is not None and title and fold(ev.quote).rstrip(" .!?") == fold(title).rstrip(" .!?"):
+        return None  # the headline itself
+    return ev
+
+
 def _label(text: str) -> str | None:
     """The speaker as written, without a headline or caption glued on before it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else None
 
 
-def _is_anaphor(text: str) -> bool:
-    words = text.lower().split()
-    return bool(words) and words[0] in _ANAPHORA and len(words) <= 3
+def is_anaphor(text: str) -> bool:
+    """A short speaker phrase that points back ("he", "the ministry", "its spokesman").
+
+    A determiner before a name or nationality names a speaker of its own ("the
+    Russian authorities", "the Kremlin"): only common nouns point back.
+    """
+    words = text.split()
+    if not words or words[0].lower() not in _ANAPHORA or len(words) > 3:
+        return False
+    if words[0].lower() in _PRONOUNS:
+        return True
+    rest = words[1:]
+    return not any(w[:1].isupper() or nation_of(w) for w in rest)
 
 
 def article_statements(
@@ -250,10 +304,14 @@ def article_statements(
             att.source.end <= ann.sentences[att.sentence].start
         )
         if last_speaker and att.sentence - last_speaker[0] <= 3 and (
-            (not claimants and (label is None or _is_anaphor(label))) or resolved_pronoun
+            (not claimants and (label is None or is_anaphor(label))) or resolved_pronoun
         ):
             claimants, label = last_speaker[1], last_speaker[2] or label
-        if claimants or (label and not _is_anaphor(label)):
+        if not claimants and label and is_anaphor(label) and att.source is not None:
+            # "Governor X confirmed the attack ..., however he denied ...": no attribution
+            # named X as a speaker, but the pronoun points back to X
+            claimants = view.antecedent(label, att.source.start, att.sentence)
+        if claimants or (label and not is_anaphor(label)):
             last_speaker = (att.sentence, claimants, label)
         content_places = view.places_in(content_start, content_end)
         out.append(
@@ -271,6 +329,7 @@ def article_statements(
                 hedged=view.hedged(att.sentence),
                 attributed=True,
                 event_types=tuple(events_by_sentence.get(att.sentence, ())),
+                cue=" ".join(att.cue.text.split()),
             )
         )
     for number, sentence in enumerate(ann.sentences):
@@ -280,7 +339,7 @@ def article_statements(
             q.slot != "other" for q in loose.get(number, ())
         ):
             continue
-        ev = evidence(article, sentence.start, sentence.end)
+        ev = _body_span(article, sentence.start, sentence.end)
         if ev is None or len(ev.quote.split()) < 5:
             continue
         out.append(

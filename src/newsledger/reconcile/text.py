@@ -72,9 +72,10 @@ def clean_content(text: str) -> str:
     """One readable clause from an attribution's content span."""
     text = " ".join(text.split())
     text = text.strip(_QUOTES + " ,;:–—-»«")
-    text = re.sub(r"^(?:that|to have|to)\s+", "", text, flags=re.I)
+    # "claimed to have taken" -> "taken"; a quote's own "To minimize harm ..." stays
+    text = re.sub(r"^(?:[Tt]hat|to have|to)\s+", "", text)
     text = text.strip(_QUOTES + " ,;:")
-    text = text.rstrip(".!?…")
+    text = _balance_quotes(text.rstrip(".!?…"))
     if len(text) > 220:
         cut = text.rfind(" ", 0, 210)
         text = text[: cut if cut > 0 else 210].rstrip(" ,;:") + " …"
@@ -83,3 +84,26 @@ def clean_content(text: str) -> str:
 
 def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
+
+
+def _balance_quotes(text: str) -> str:
+    """Close a quotation the span cut off ("the border “violation" -> "the border “violation”").
+
+    Trimming a span at its edges can drop one mark of a pair; a reader should
+    still see where the quoted words end.
+    """
+    depth = 0
+    for ch in text:
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            if depth == 0:
+                text = "“" + text  # the opening mark was cut off before the span
+            else:
+                depth -= 1
+    if depth > 0:
+        text += "”" * depth
+    if text.count('"') % 2:
+        text += '"'
+    # marks glued to a word in the source ("hit”leaving") read as one word
+    return re.sub(r"(?<=\w)“", " “", re.sub(r"”(?=\w)", "” ", text))
