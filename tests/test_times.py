@@ -90,3 +90,10 @@ def test_other_language_weekday_same_day_and_undated() -> None:
     assert [(t.value, t.relative) for t in tuesday] == [("2024-03-12", "weekday:1")]
     undated = find_times("Am Dienstag griffen Drohnen an. Gestern auch.", None, "de")
     assert [(t.value, t.relative) for t in undated] == [(None, "weekday:1"), (None, "days:-1")]
+
+
+def test_publication_date_at_the_calendars_edge_keeps_expressions_unanchored() -> None:
+    text = "The attack came on Monday; yesterday the mayor spoke, and tomorrow schools reopen."
+    for published in ("0001-01-01", "9999-12-31"):
+        found = find_times(text, published)
+        assert {t.text.lower() for t in found} >= {"on monday", "yesterday", "tomorrow"}

@@ -407,7 +407,12 @@ def _english(text: str, pub: date | None) -> list[TimeFound]:
         for m in pattern.finditer(text):
             if m.end() == m.start():
                 continue
-            resolved = handler(m, pub)  # type: ignore[arg-type]
+            try:
+                resolved = handler(m, pub)  # type: ignore[arg-type]
+            except OverflowError:
+                # a publication date at the calendar's edge (year 1 or 9999): keep the
+                # expression, unanchored, rather than fail the article
+                resolved = handler(m, None)  # type: ignore[arg-type]
             if resolved[0] is None and resolved[3] is None:
                 continue
             candidates.append((m.start(), m.end(), order, resolved))
