@@ -180,11 +180,49 @@ def test_a_new_output_folder_is_not_left_behind_when_nothing_was_read(tmp_path: 
 
 
 def test_input_without_records_says_so_rather_than_zero_rejections(tmp_path: Path) -> None:
-    (tmp_path / "empty.json").write_text("[]")
-    empty = str(tmp_path / "empty.json")
-    result = runner.invoke(app, ["analyze", empty, "--out", str(tmp_path / "o")])
+    (tmp_path / "blank.jsonl").write_text("\n\n")
+    blank = str(tmp_path / "blank.jsonl")
+    result = runner.invoke(app, ["analyze", blank, "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "hold no article records" in result.stderr and "0 inputs" not in result.stderr
+
+
+def test_empty_json_array_and_recordless_object_are_rejected_in_plain_words(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "empty.json").write_text("[]")
+    (tmp_path / "other.json").write_text('{"foo": 1}')
+    result = runner.invoke(
+        app, ["analyze", str(tmp_path / "empty.json"), str(tmp_path / "other.json"),
+              "--out", str(tmp_path / "o")],
+    )
+    assert result.exit_code == 1
+    assert "empty.json: the JSON array is empty" in result.stderr
+    assert "other.json: the JSON document is an object with no article records" in result.stderr
+    assert "text, content or body field" in result.stderr
+    assert "2 inputs rejected" in result.stderr
+
+
+def test_size_limit_rejection_names_the_option_not_the_code(tmp_path: Path) -> None:
+    good = next(EXAMPLE.glob("000_*.txt"))
+    result = runner.invoke(
+        app, ["analyze", str(good), "--out", str(tmp_path / "o"), "--max-bytes", "100"]
+    )
+    assert result.exit_code == 1
+    assert "raise the limit with --max-bytes" in result.stderr
+    assert "IngestOptions" not in result.stderr
+
+
+def test_a_mistyped_path_beside_good_ones_is_reported_but_not_kept(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    good = next(EXAMPLE.glob("000_*.txt"))
+    typo = str(tmp_path / "nope.txt")
+    result = runner.invoke(app, ["analyze", str(good), typo, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"rejected {typo}: no such file or folder" in result.stderr
+    assert "1 input rejected" in result.stdout
+    assert _ledger(out)["rejected"] == [], "a typo in the command is not part of the corpus"
+    assert typo not in (out / "report.md").read_text()
 
 
 def test_a_ledger_json_without_its_store_is_kept_before_it_is_rewritten(tmp_path: Path) -> None:
@@ -258,7 +296,7 @@ def test_damaged_ledger_database_gives_one_line_with_the_way_out(tmp_path: Path)
     (out / "ledger.sqlite").write_bytes(b"this is not a database" * 100)
     result = runner.invoke(app, ["analyze", str(EXAMPLE), "--out", str(out)])
     assert result.exit_code == 1
-    assert "ledger.sqlite cannot be used" in result.stderr
+    assert "ledger.sqlite is not a newsledger database or is damaged" in result.stderr
     assert "move it aside" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     _no_traceback(result)

@@ -95,6 +95,57 @@ def test_folder_is_walked_sorted_and_hidden_files_skipped(tmp_path: Path) -> Non
     ]
 
 
+def test_excluded_paths_are_skipped_by_the_walker_but_a_named_file_is_read(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    write(tmp_path / "a.txt", ("One. " + EN).encode())
+    write(tmp_path / "skip.txt", ("Two. " + EN).encode())
+    write(out / "report.md", ("Three. " + EN).encode())
+    write(out / "sub" / "more.txt", ("Four. " + EN).encode())
+    articles, rejections = run(tmp_path, exclude=(str(out), str(tmp_path / "skip.txt")))
+    assert not rejections
+    assert [Path(a.path_or_url).name for a in articles] == ["a.txt"]
+    named, _ = run(out / "report.md", exclude=(str(out),))
+    assert len(named) == 1, "exclude applies to what a folder walk finds, not to named inputs"
+
+
+def test_limit_rejections_tell_the_user_how_to_raise_the_limit(tmp_path: Path) -> None:
+    write(tmp_path / "big.txt", b"word " * 300)
+    write(tmp_path / "big.jsonl", json.dumps({"text": "word " * 300}).encode() + b"\n")
+    write(tmp_path / "big.json", json.dumps({"text": "w" * 300}).encode())
+    _, rejections = run(tmp_path / "big.txt", tmp_path / "big.jsonl", max_bytes=1000)
+    (array_limit,) = run(tmp_path / "big.json", max_bytes=310)[1]
+    for rejection in [*rejections, array_limit]:
+        assert "(raise the limit with --max-bytes)" in rejection.reason, rejection.reason
+        assert "IngestOptions" not in rejection.reason
+    assert len(rejections) == 2
+
+
+def test_json_without_records_is_rejected_in_plain_words(tmp_path: Path) -> None:
+    write(tmp_path / "a_empty.json", b"[]")
+    write(tmp_path / "b_object.json", b'{"foo": 1, "items": []}')
+    write(tmp_path / "c_string.json", b'"just a string"')
+    articles, rejections = run(tmp_path)
+    assert not articles
+    reasons = {Path(r.path_or_url).name: r.reason for r in rejections}
+    assert reasons["a_empty.json"] == "the JSON array is empty"
+    assert reasons["b_object.json"].startswith(
+        "the JSON document is an object with no article records (expected objects with a "
+        "text, content or body field)"
+    )
+    assert reasons["c_string.json"].startswith("the JSON document is a string")
+
+
+def test_a_missing_source_is_marked_as_the_command_s_fault(tmp_path: Path) -> None:
+    from newsledger.ingest import is_missing_source
+
+    write(tmp_path / "empty.txt", b"")
+    _, rejections = run(tmp_path / "nope.txt", tmp_path / "empty.txt")
+    assert [is_missing_source(r) for r in rejections] == [True, False]
+
+
 def test_special_files_are_not_opened(tmp_path: Path) -> None:
     import os
 
@@ -325,3 +376,18 @@ def test_article_from_text_matches_file_ingest(tmp_path: Path) -> None:
     assert isinstance(given, Article)
     assert given.id == from_file.id and given.published == "2024-03-12"
     assert isinstance(article_from_text(" \n", "upload"), Rejection)
+
+
+def test_pipeline_callers_never_read_their_own_output_folder(tmp_path: Path) -> None:
+    from newsledger.pipeline import analyze
+
+    src = tmp_path / "in"
+    src.mkdir()
+    write(src / "a.txt", EN.encode())
+    out = src / "out"
+    first = analyze([str(src)], out)
+    again = analyze([str(src)], out)
+    assert (first.read_articles, again.read_articles) == (1, 1)
+    assert again.new_articles == 0 and again.new_rejections == 0
+    assert [a.path_or_url for a in again.ledger.articles] == [str(src / "a.txt")]
+    assert not again.ledger.rejected

@@ -138,3 +138,37 @@ def test_an_undated_unplaced_event_says_what_is_missing(tmp_path):
         assert "no date found in the reports" in text
         assert "no place found in the reports" in text
         assert "unknown" not in text.replace("outlet unknown", "")
+
+
+def _as_accident(ledger: Ledger) -> Ledger:
+    from newsledger.extract.events import ACCIDENT, NON_ACLED_TYPES
+
+    events = tuple(
+        replace(e, event_type=NON_ACLED_TYPES[ACCIDENT], sub_event_type=ACCIDENT)
+        for e in ledger.events
+    )
+    return replace(ledger, events=events)
+
+
+def test_a_type_outside_acled_is_never_presented_as_an_acled_category(tmp_path):
+    ledger = _as_accident(run(raid()))
+    _, paths = outputs(tmp_path, ledger)
+    md = paths["markdown"].read_text()
+    assert "**Type:** Accident (not political violence; outside ACLED's categories)" in md
+    assert "Type (ACLED)" not in md
+    html = paths["html"].read_text()
+    assert "Type: Accident (not political violence; outside ACLED&#39;s categories)" in html
+    assert "Not political violence · Accident" not in html
+    with paths["csv"].open(newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["event_type"] == "" and row["sub_event_type"] == ""
+    assert row["notes"].startswith("[Outside ACLED's categories: Accident, not political violence]")
+    assert row["location"] == "Tetkino", "the row keeps everything else"
+
+
+def test_acled_types_keep_their_acled_label(tmp_path):
+    _, paths = outputs(tmp_path)
+    assert "**Type (ACLED):** Battles" in paths["markdown"].read_text()
+    with paths["csv"].open(newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert not row["notes"].startswith("[")

@@ -126,6 +126,32 @@ def test_an_unreachable_database_gives_one_clear_error(tmp_path: Path) -> None:
         LedgerStore(f"sqlite:///{blocker / 'sub' / 'ledger.sqlite'}")
 
 
+def test_a_damaged_sqlite_file_gives_the_store_s_clear_error(tmp_path: Path) -> None:
+    damaged = tmp_path / "ledger.sqlite"
+    damaged.write_bytes(b"this is not a database" * 200)
+    with pytest.raises(LedgerDatabaseError) as info:
+        LedgerStore(f"sqlite:///{damaged}")
+    message = str(info.value)
+    assert f"{damaged} is not a newsledger database or is damaged" in message
+    assert "move it aside and run again to rebuild it" in message
+    assert "\n" not in message
+
+
+def test_a_failed_database_leaves_no_output_folder(tmp_path: Path) -> None:
+    from newsledger.pipeline import analyze
+
+    out = tmp_path / "new-out"
+    with pytest.raises(LedgerDatabaseError):
+        analyze(["x.txt"], out, db_url="postgresql://newsledger@127.0.0.1:1/ledger")
+    assert not out.exists()
+    damaged_dir = tmp_path / "d"
+    damaged_dir.mkdir()
+    (damaged_dir / "ledger.sqlite").write_bytes(b"garbage" * 300)
+    with pytest.raises(LedgerDatabaseError, match="damaged"):
+        analyze(["x.txt"], damaged_dir)
+    assert (damaged_dir / "ledger.sqlite").read_bytes() == b"garbage" * 300
+
+
 def test_sqlite_runs_in_wal_mode(store: LedgerStore, url: str) -> None:
     import sqlite3
 

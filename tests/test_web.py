@@ -431,3 +431,33 @@ def test_pages_write_timestamps_as_the_report_does(stamp: str, shown: str) -> No
 
     macro = _templates().env.from_string('{% from "_labels.html" import when %}{{ when(v) }}')
     assert macro.render(v=stamp).strip() == shown == report_when(stamp)
+
+
+def test_event_outside_acled_reads_as_such(ledger_dir: Path) -> None:
+    data = json.loads((ledger_dir / "ledger.json").read_text())
+    event = data["events"][0]
+    event["event_type"], event["sub_event_type"] = "Not political violence", "Accident"
+    (ledger_dir / "ledger.json").write_text(json.dumps(data))
+    client = TestClient(create_app(ledger_dir))
+    page = htmllib.unescape(client.get(f"/events/{event['id']}").text)
+    assert "Type: Accident (not political violence; outside ACLED's categories)" in page
+    assert "Not political violence · Accident" not in page
+    listing = htmllib.unescape(client.get("/events").text)
+    assert "Accident (not political violence; outside ACLED's categories)" in listing
+
+
+def test_ingest_into_a_damaged_database_answers_with_the_clear_message(
+    ledger_dir: Path,
+) -> None:
+    (ledger_dir / "ledger.sqlite").write_bytes(b"this is not a database" * 100)
+    client = TestClient(create_app(ledger_dir, token="s3cret"))
+    reply = client.post(
+        "/api/articles",
+        json={"text": "A report.", "title": "t"},
+        headers={"Authorization": "Bearer s3cret"},
+    )
+    assert reply.status_code == 503
+    detail = reply.json()["detail"]
+    assert "is not a newsledger database or is damaged" in detail
+    assert "move it aside" in detail
+    assert not list(ledger_dir.glob(".incoming-*")), "the upload's temporary file is removed"

@@ -194,7 +194,9 @@ def _analyze(
             f"[yellow]rejected[/yellow] {escape(rejection.path_or_url)}: {escape(rejection.reason)}"
         )
 
-    options = IngestOptions(max_bytes=max_bytes, allow_private=allow_private)
+    options = IngestOptions(
+        max_bytes=max_bytes, allow_private=allow_private, exclude=(str(out_dir),)
+    )
     try:
         with _progress(not quiet and err.is_terminal, log=not quiet) as progress_cb:
             summary = run_analysis(
@@ -290,11 +292,10 @@ def _without_out(paths: list[str], out_dir: Path, quiet: bool = False) -> list[s
                     f"note: reading {escape(source)} without the output folder "
                     f"{escape(str(out_dir))}"
                 )
-            kept.extend(
-                str(file)
-                for file in walk(Path(source))
-                if not _inside(Path(os.path.realpath(file.parent)), out_real)
-            )
+            # the ingest walker skips OUT itself (IngestOptions.exclude); keep the folder
+            # only if it holds something else to read
+            if next(walk(Path(source), (out_dir,)), None) is not None:
+                kept.append(source)
         else:
             kept.append(source)
     if not kept:

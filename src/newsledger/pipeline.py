@@ -10,18 +10,19 @@ entities and places as features; origin grouping needs only text.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsledger.extract import EXTRACTOR_VERSION, annotate_articles
 from newsledger.group import cluster_events, find_origin_groups, infer_publication_dates
-from newsledger.ingest import IngestOptions, read_inputs
+from newsledger.ingest import IngestOptions, is_missing_source, read_inputs
 from newsledger.model import Annotations, Article, Ledger, Rejection
 from newsledger.reconcile import build_ledger
 from newsledger.report import write_outputs
 from newsledger.resolve import resolve_entities
-from newsledger.store import LedgerStore
+from newsledger.store import LedgerDatabaseError, LedgerStore
 
 Progress = Callable[[str, int, int | None], None]
 """progress(stage, done, total): called as work advances; total may be unknown."""
@@ -36,7 +37,7 @@ class RunSummary:
     ledger: Ledger
     read_articles: int  # articles read from the inputs this run, new or already stored
     new_articles: int
-    new_rejections: int
+    new_rejections: int  # stored in the ledger; missing sources are reported, never stored
     out_dir: Path
     outputs: dict[str, Path]
 
@@ -53,10 +54,24 @@ def analyze(
     progress: Progress = _no_progress,
     on_rejection: Callable[[Rejection], None] | None = None,
 ) -> RunSummary:
-    """Ingest ``sources`` into the ledger at ``out_dir`` (or ``db_url``) and rewrite its outputs."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    store = LedgerStore(db_url or f"sqlite:///{out_dir / 'ledger.sqlite'}")
+    """Ingest ``sources`` into the ledger at ``out_dir`` (or ``db_url``) and rewrite its outputs.
+
+    Folders are walked without ``out_dir``, so a ledger kept inside its own corpus never
+    reads its reports back as articles.
+    """
+    base = options or IngestOptions()
+    options = replace(base, exclude=(*base.exclude, str(out_dir)))
+    # The store opens first: a database that cannot be used leaves no empty out_dir behind.
+    created = not out_dir.exists()
     try:
+        store = LedgerStore(db_url or f"sqlite:///{out_dir / 'ledger.sqlite'}")
+    except LedgerDatabaseError:
+        if created:  # the SQLite store makes its folder before connecting
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()
+        raise
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         # One writer at a time: a second run on the same ledger refuses with LedgerBusyError.
         with store.run_lock():
             read, new_articles, new_rejections = _ingest(
@@ -89,7 +104,8 @@ def _ingest(
         if isinstance(item, Rejection):
             if on_rejection:
                 on_rejection(item)
-            new_rejections += store.add_rejections([item])
+            if not is_missing_source(item):  # a typo in the command is not a fact of the corpus
+                new_rejections += store.add_rejections([item])
             continue
         read += 1
         batch.append(item)
@@ -154,7 +170,8 @@ def _reconcile_all(
         resolution,
         origin_groups,
         clusters,
-        store.load_rejections(),
+        # ledgers written before missing sources were kept out may still hold some
+        [r for r in store.load_rejections() if not is_missing_source(r)],
     )
     progress("reconcile", 1, 1)
     return ledger

@@ -13,16 +13,28 @@ from newsledger.ingest.article import RawDoc, build_article
 from newsledger.ingest.dates import parse_date_value
 from newsledger.ingest.decode import normalise_text
 from newsledger.ingest.options import IngestError, IngestOptions
-from newsledger.ingest.sources import read_source
+from newsledger.ingest.sources import MISSING_SOURCE, read_source
 from newsledger.model import Article, Rejection
 
-__all__ = ["IngestError", "IngestOptions", "article_from_text", "read_inputs"]
+__all__ = [
+    "IngestError",
+    "IngestOptions",
+    "article_from_text",
+    "is_missing_source",
+    "read_inputs",
+]
 
 
 def read_inputs(sources: Sequence[str], options: IngestOptions) -> Iterator[Article | Rejection]:
     """Every input as an Article or a Rejection; never raises for one bad input."""
     for source in sources:
         yield from read_source(source, options)
+
+
+def is_missing_source(rejection: Rejection) -> bool:
+    """A named source that does not exist: a fault of the command (a typo), not of the corpus,
+    so it is reported for the run but never kept in the ledger's ``rejected[]``."""
+    return rejection.reason == MISSING_SOURCE
 
 
 def article_from_text(

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newsledger import __version__
-from newsledger.ingest.options import IngestError, IngestOptions
+from newsledger.ingest.options import MAX_BYTES_HINT, IngestError, IngestOptions
 
 USER_AGENT = f"newsledger/{__version__} (+https://pypi.org/project/newsledger/)"
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -116,12 +116,17 @@ def fetch(url: str, options: IngestOptions) -> Fetched:
 def _read_capped(response: httpx.Response, options: IngestOptions, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > options.max_bytes:
-        raise IngestError(f"response of {declared} bytes is over the limit of {options.max_bytes}")
+        raise IngestError(
+            f"response of {declared} bytes is over the limit of {options.max_bytes} "
+            + MAX_BYTES_HINT
+        )
     chunks, size = [], 0
     for chunk in response.iter_bytes():  # decoded (gzip) bytes: a bomb is cut off here too
         size += len(chunk)
         if size > options.max_bytes:
-            raise IngestError(f"response is over the limit of {options.max_bytes} bytes")
+            raise IngestError(
+                f"response is over the limit of {options.max_bytes} bytes {MAX_BYTES_HINT}"
+            )
         if time.monotonic() > deadline:
             raise IngestError("response too slow; gave up")
         chunks.append(chunk)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_BYTES_HINT = "(raise the limit with --max-bytes)"
+"""Appended to rejections caused by ``max_bytes``: the one limit a user sets on the command line."""
+
 
 @dataclass(frozen=True)
 class IngestOptions:
@@ -18,6 +21,10 @@ class IngestOptions:
     max_compression_ratio: int = 1_000
     # Feed items carry summaries only; fetching each item's page is opt-in (network, time).
     fetch_feed_items: bool = False
+    # Paths the folder walker skips (with everything below them), e.g. the output folder, so
+    # a run over a folder that holds its own reports never reads them back as articles.
+    # Only entries found while walking a folder are skipped: a path named as a source is read.
+    exclude: tuple[str, ...] = ()
 
 
 class IngestError(Exception):

@@ -13,7 +13,7 @@ from typing import IO, Any
 from newsledger.ingest.article import RawDoc
 from newsledger.ingest.dates import parse_date_value
 from newsledger.ingest.decode import decode_bytes, normalise_text
-from newsledger.ingest.options import IngestError, IngestOptions
+from newsledger.ingest.options import MAX_BYTES_HINT, IngestError, IngestOptions
 from newsledger.ingest.readers import html_fragment_to_text
 from newsledger.model import Rejection
 
@@ -41,8 +41,8 @@ class Budget:
         self.total += count
         if self.total > self.options.max_archive_bytes:
             raise IngestError(
-                f"archive exceeds {self.options.max_archive_bytes} decompressed bytes "
-                "(IngestOptions.max_archive_bytes); stopped reading"
+                f"archive holds more than {self.options.max_archive_bytes} bytes once "
+                "decompressed, the limit for one archive; stopped reading"
             )
         if self.compressed is not None and self.total > _RATIO_CHECK_AFTER:
             packed = max(self.compressed.tell(), 1)
@@ -104,7 +104,9 @@ def read_jsonl(
     for number, line in bounded_lines(stream, options.max_bytes, budget):
         spot = f"{where}:{number}"
         if line is None:
-            yield Rejection(spot, f"line {number}: longer than {options.max_bytes} bytes")
+            yield Rejection(
+                spot, f"line {number}: longer than {options.max_bytes} bytes {MAX_BYTES_HINT}"
+            )
             continue
         if not line.strip():
             continue
@@ -137,7 +139,10 @@ def read_json(text: str, where: str, options: IngestOptions) -> Iterator[RawDoc 
         return
     records = _records_in(data)
     if records is None:
-        yield Rejection(where, f"JSON {_kind(data)} holds no article records")
+        yield Rejection(where, _no_records(data))
+        return
+    if not records:
+        yield Rejection(where, "the JSON array is empty")
         return
     for index, record in enumerate(records):
         spot = f"{where}[{index}]"
@@ -164,7 +169,9 @@ def record_to_doc(
     if not isinstance(body, str) or not body.strip():
         return Rejection(name, "record has no text (expected a text, content or body field)")
     if len(body) > options.max_bytes:
-        return Rejection(name, f"text longer than {options.max_bytes} characters")
+        return Rejection(
+            name, f"text longer than {options.max_bytes} characters {MAX_BYTES_HINT}"
+        )
     raw_date = _field(record, DATE_FIELDS)
     published = parse_date_value(raw_date)
     return RawDoc(
@@ -216,6 +223,14 @@ def _records_in(data: Any) -> list[Any] | None:
     return None
 
 
+def _no_records(data: Any) -> str:
+    """Why a JSON document that parsed holds nothing to read, in the user's terms."""
+    wanted = f"expected objects with a {', '.join(TEXT_FIELDS[:-1])} or {TEXT_FIELDS[-1]} field"
+    if isinstance(data, dict):
+        return f"the JSON document is an object with no article records ({wanted})"
+    return f"the JSON document is {_kind(data)}, not article records ({wanted})"
+
+
 def _field(record: dict[str, Any], names: tuple[str, ...]) -> Any:
     for name in names:
         value = record.get(name)
@@ -255,4 +270,6 @@ def _json_error(exc: Exception) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), "a scalar")
+    kinds = {dict: "an object", list: "an array", str: "a string", bool: "true or false"}
+    kinds |= {int: "a number", float: "a number", type(None): "null"}
+    return kinds.get(type(value), "a value")

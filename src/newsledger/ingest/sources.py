@@ -14,7 +14,7 @@ from newsledger.ingest.article import RawDoc, build_article
 from newsledger.ingest.decode import binary_kind, decode_bytes
 from newsledger.ingest.feeds import PageReader, looks_like_feed, read_feed
 from newsledger.ingest.fetch import fetch
-from newsledger.ingest.options import IngestError, IngestOptions
+from newsledger.ingest.options import MAX_BYTES_HINT, IngestError, IngestOptions
 from newsledger.ingest.readers import read_html, read_plain
 from newsledger.ingest.records import Budget, read_json, read_jsonl
 from newsledger.ingest.warc import read_warc
@@ -26,6 +26,7 @@ _JSONL_EXT = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json.gz")
 _HTML_EXT = (".html", ".htm", ".xhtml", ".shtml")
 _FEED_EXT = (".rss", ".atom", ".xml")
 _TEXT_EXT = (".txt", ".text", ".md")
+MISSING_SOURCE = "no such file or folder"
 
 
 def read_source(source: str, options: IngestOptions) -> Iterator[Item]:
@@ -38,22 +39,34 @@ def read_source(source: str, options: IngestOptions) -> Iterator[Item]:
         return
     path = Path(source)
     if path.is_dir():
-        for file in walk(path):
+        for file in walk(path, options.exclude):
             yield from read_file(file, options)
     elif path.is_file():
         yield from read_file(path, options)
     elif path.exists():
         yield Rejection(source, "not a regular file or folder")
     else:
-        yield Rejection(source, "no such file or folder")
+        yield Rejection(source, MISSING_SOURCE)
 
 
-def walk(folder: Path) -> Iterator[Path]:
-    """Files below ``folder`` in sorted order; hidden names and symlinked folders skipped."""
+def walk(folder: Path, exclude: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """Files below ``folder`` in sorted order; hidden names, symlinked folders and
+    ``exclude`` (paths compared after resolving links, with all below them) skipped."""
+    skipped = {os.path.realpath(p) for p in exclude}
+
+    def kept(real_root: str, name: str) -> bool:
+        if name.startswith("."):
+            return False
+        if not skipped:
+            return True
+        real = os.path.join(real_root, name)
+        return (os.path.realpath(real) if os.path.islink(real) else real) not in skipped
+
     for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        real_root = os.path.realpath(root) if skipped else root
+        dirs[:] = sorted(d for d in dirs if kept(real_root, d))
         for name in sorted(files):
-            if not name.startswith("."):
+            if kept(real_root, name):
                 yield Path(root) / name
 
 
@@ -78,7 +91,7 @@ def read_file(path: Path, options: IngestOptions) -> Iterator[Item]:
                 yield Rejection(
                     where,
                     f"file of {size} bytes is over the limit of "
-                    f"{options.max_bytes} (IngestOptions.max_bytes)",
+                    f"{options.max_bytes} {MAX_BYTES_HINT}",
                 )
                 return
             data = stream.read(options.max_bytes + 1)
@@ -86,7 +99,9 @@ def read_file(path: Path, options: IngestOptions) -> Iterator[Item]:
         yield Rejection(where, f"cannot read file: {exc.strerror or exc}")
         return
     if len(data) > options.max_bytes:
-        yield Rejection(where, f"file is over the limit of {options.max_bytes} bytes")
+        yield Rejection(
+            where, f"file is over the limit of {options.max_bytes} bytes {MAX_BYTES_HINT}"
+        )
         return
     yield from read_document(data, path.name, where, options)
 
@@ -211,7 +226,7 @@ def _read_gzip(stream: IO[bytes], name: str, where: str, options: IngestOptions)
         yield Rejection(
             where,
             f"decompressed content is over the limit of {options.max_bytes} "
-            "bytes (or a decompression bomb)",
+            f"bytes (or a decompression bomb) {MAX_BYTES_HINT}",
         )
         return
     if data.startswith(b"\x1f\x8b"):

@@ -10,7 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newsledger.ingest.article import RawDoc
 from newsledger.ingest.decode import decode_bytes
-from newsledger.ingest.options import IngestError, IngestOptions
+from newsledger.ingest.options import MAX_BYTES_HINT, IngestError, IngestOptions
 from newsledger.ingest.readers import read_html
 from newsledger.ingest.records import Budget
 from newsledger.model import Rejection
@@ -71,7 +71,7 @@ def _record_page(
     body = record.content_stream().read(options.max_bytes + 1)  # type: ignore[attr-defined]
     budget.spend(len(body))
     if len(body) > options.max_bytes:
-        return Rejection(uri, f"page larger than {options.max_bytes} bytes")
+        return Rejection(uri, f"page larger than {options.max_bytes} bytes {MAX_BYTES_HINT}")
     try:
         html = decode_bytes(body, _charset(content_type))
         return read_html(html, uri, url=uri)

@@ -14,6 +14,7 @@ from newsledger.model import Article, Ledger
 from newsledger.reconcile.events import place_rank
 from newsledger.reconcile.outlets import BASIS_TEXT, outlet_basis
 from newsledger.report.brief import Brief, build_brief, source_name
+from newsledger.report.labels import csv_note, is_outside_acled, type_label
 
 TEMPLATES = Path(__file__).with_name("templates")
 ACLED_COLUMNS = (
@@ -51,6 +52,8 @@ def _env(markdown: bool) -> Environment:
     env.filters["md"] = md_escape
     env.filters["cell"] = _cell
     env.filters["oneline"] = _oneline
+    env.globals["outside_acled"] = is_outside_acled
+    env.globals["type_label"] = type_label
     return env
 
 
@@ -81,11 +84,15 @@ def event_rows(ledger: Ledger, brief: Brief | None = None) -> list[dict[str, obj
         outlets = _sources([articles[a] for a in event.article_ids if a in articles])
         statements = [claims[c].statement for c in event.claim_ids if c in claims][:3]
         notes = leads.get(event.id) or " ".join([event.title.rstrip(".") + ".", *statements])
+        # A type outside ACLED's vocabulary would break an import that checks it: the ACLED
+        # columns stay empty and the notes say what the event is.
+        outside = is_outside_acled(event.event_type, event.sub_event_type)
+        notes = csv_note(event.event_type, event.sub_event_type) + notes
         rows.append({
             "event_id_cnty": event.id,
             "event_date": event.date or "",
-            "event_type": event.event_type or "",
-            "sub_event_type": event.sub_event_type or "",
+            "event_type": "" if outside else event.event_type or "",
+            "sub_event_type": "" if outside else event.sub_event_type or "",
             "actor1": actors[0] if actors else "",
             "actor2": actors[1] if len(actors) > 1 else "",
             "admin1": (place.admin1 if place else None) or "",

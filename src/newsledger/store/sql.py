@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, ProgrammingError
 
 from newsledger.codec import dumps, loads
 from newsledger.model import Annotations, Article, EventCluster, Rejection
@@ -133,6 +133,12 @@ class LedgerStore:
             raise LedgerDatabaseError(
                 f"cannot open the ledger database {self.describe()}: {exc.orig or exc}"
             ) from exc
+        except DatabaseError as exc:  # SQLite's "file is not a database", a malformed image
+            self._engine.dispose()
+            raise LedgerDatabaseError(
+                f"the ledger database {self._where()} is not a newsledger database or is "
+                f"damaged ({exc.orig or exc}); move it aside and run again to rebuild it"
+            ) from exc
 
     # ------------------------------------------------------------------ connection
 
@@ -200,6 +206,13 @@ class LedgerStore:
             return
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+    def _where(self) -> str:
+        """The SQLite file a user can move aside, else the URL without its password."""
+        database = self.url.database
+        if self.dialect == "sqlite" and database and database != ":memory:":
+            return database
+        return self.describe()
 
     def describe(self) -> str:
         """The URL without its password, for messages."""

@@ -19,7 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from newsledger.model import CLAIM_STATUSES
-from newsledger.store import LedgerBusyError
+from newsledger.report.labels import is_outside_acled, type_label
+from newsledger.store import LedgerBusyError, LedgerDatabaseError
 from newsledger.web import views
 from newsledger.web.data import (
     PLACE_TYPES,
@@ -93,6 +94,8 @@ def _templates() -> Jinja2Templates:
     env.filters["source"] = views.source_label
     env.globals["statuses"] = CLAIM_STATUSES
     env.globals["status_labels"] = STATUS_LABELS
+    env.globals["outside_acled"] = is_outside_acled
+    env.globals["type_label"] = type_label
     return Jinja2Templates(env=env)
 
 
@@ -338,6 +341,8 @@ def create_app(
             return _ingest(ledger_dir, source, ingest_lock, body)
         except LedgerBusyError as exc:  # a command-line run is writing this ledger now
             raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from exc
+        except LedgerDatabaseError as exc:  # damaged or unreachable: say so, not a bare 500
+            raise HTTPException(503, str(exc)) from exc
 
     return app
 
