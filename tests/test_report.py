@@ -172,3 +172,160 @@ def test_acled_types_keep_their_acled_label(tmp_path):
     with paths["csv"].open(newline="") as handle:
         (row,) = list(csv.DictReader(handle))
     assert not row["notes"].startswith("[")
+
+
+# ------------------------------------------------------------------ issue 6 follow-ups
+
+
+def _example(example_ledger: dict) -> Ledger:
+    from newsledger.codec import from_data
+
+    return from_data(Ledger, example_ledger)
+
+
+def _main_event(ledger: Ledger):
+    return max(ledger.events, key=lambda e: len(e.claim_ids))
+
+
+def test_summary_quotes_each_camp_by_reconciles_choice(example_ledger):
+    from newsledger.reconcile.claims import claim_body, lead_rank
+
+    ledger = _example(example_ledger)
+    claims = {c.id: c for c in ledger.claims}
+    event = _main_event(ledger)
+    disputes = [
+        k for k in ledger.conflicts
+        if k.kind == "contradiction" and not k.same_speaker
+        and set(k.claim_ids) & set(event.claim_ids)
+    ]
+    assert disputes
+    main = max(disputes, key=lambda k: sum(claims[c].independent_origins for c in k.claim_ids))
+    lead = next(e.lead for e in build_brief(ledger).events if e.id == event.id)
+    for camp in main.sides:
+        best = max((claims[c] for c in camp), key=lead_rank)
+        body = claim_body(best.statement)
+        assert body in lead, (body, lead)
+        # the camp's shortest claim is quoted only when it is also its best
+        shortest = min((claims[c] for c in camp), key=lambda c: len(c.statement))
+        if shortest.id != best.id:
+            assert claim_body(shortest.statement) not in lead
+    assert "says: “denies" not in lead and "claims: “denies" not in lead
+
+
+def _view(claim_id: str, statement: str, claimants: list[str], origins: int = 1):
+    from newsledger.report.brief import ClaimView
+
+    return ClaimView(claim_id, statement, claimants, "contested", "contested", origins, [], [1])
+
+
+def _event():
+    from newsledger.model import EventRecord
+
+    return EventRecord("ev-1", "t", "2024-03-12", "day", "Battles", "Armed clash", None, (), (),
+                       (), (), None)
+
+
+def test_a_denial_reads_as_the_speaker_denying():
+    from newsledger.report.brief import ConflictView, _lead
+
+    claim = _view("c-1", "Legion: The village is entirely controlled by our forces.", ["Legion"], 3)
+    denial = _view("c-2", "Russia: denies the border “violation”.", ["Russia"])
+    lead, _ = _lead(_event(), [claim, denial], {},
+                    ConflictView("k-1", "contradiction", "x", [[claim], [denial]]))
+    assert "Russia denies the border “violation”." in lead
+    assert "says: “denies" not in lead
+    assert "Legion claims: “The village is entirely controlled by our forces”" in lead
+    two = _view("c-3", "Russia, TASS: denies any breakthrough.", ["Russia", "TASS"])
+    lead, _ = _lead(_event(), [claim, two], {},
+                    ConflictView("k-1", "contradiction", "x", [[claim], [two]]))
+    assert "Russia, TASS deny any breakthrough." in lead
+    # a lone denial, with no contradiction to set it against, reads the same way
+    lead, _ = _lead(_event(), [denial], {})
+    assert lead.endswith("Russia denies the border “violation”.")
+
+
+def test_one_speaker_on_both_sides_is_not_set_against_himself(example_ledger):
+    from newsledger.report.brief import ConflictView, _lead
+
+    said = _view("c-1", "Gladkov: A drone crashed without causing any casualties.", ["Gladkov"])
+    copied = _view("c-2", "Gladkov: the drone hit the building, leaving two wounded.", ["Gladkov"])
+    lead, _ = _lead(_event(), [said, copied], {},
+                    ConflictView("k-1", "contradiction", "x", [[said], [copied]]))
+    assert "Gladkov claims" not in lead and "Gladkov says" not in lead
+    assert "Reports differ on what Gladkov said" in lead
+    # the example's summaries never set a speaker against himself either
+    for event in build_brief(_example(example_ledger)).events:
+        found = re.search(r"(?:^|\. )([^.“]+?) claims?: “.*”; (.+?) says?: “", event.lead)
+        assert not found or found.group(1) != found.group(2), event.lead
+
+
+def test_reconcile_marks_reporting_discrepancies(example_ledger):
+    from newsledger.codec import from_data
+    from newsledger.model import Claim
+
+    claims = {c["id"]: from_data(Claim, c) for c in example_ledger["claims"]}
+    flagged = [k for k in example_ledger["conflicts"] if k.get("same_speaker")]
+    assert flagged, "the example holds a story whose copies disagree about one speaker"
+    for k in example_ledger["conflicts"]:
+        assert "same_speaker" in k
+        assert bool(k["same_speaker"]) == k["explanation"].startswith("Reports disagree about what")
+    for k in flagged:
+        a, b = ({e for c in camp for e in claims[c].claimants} for camp in k["sides"])
+        assert a == b and a
+
+
+def test_a_reporting_discrepancy_shows_reports_not_the_speaker_twice(tmp_path, example_ledger):
+    ledger = _example(example_ledger)
+    paths = write_outputs(ledger, tmp_path)
+    md = paths["markdown"].read_text()
+    claims = {c.id: c for c in ledger.claims}
+    flagged = [k for k in ledger.conflicts if k.same_speaker]
+    disputes = [k for k in ledger.conflicts if k.kind == "contradiction" and not k.same_speaker]
+    assert md.count("| One report | Another report |") == len(flagged)
+    assert md.count("| One side | The other side |") == len(disputes)
+    for k in flagged:
+        table = md.split(md_escape(k.explanation), 1)[1].split("| One report | Another report |")[1]
+        row = table.strip().splitlines()[1]  # the first row under the |---|---| line
+        speaker = claims[k.sides[0][0]].statement.split(": ", 1)[0]
+        assert speaker not in row, row
+        for camp in k.sides:
+            for outlet in claims[camp[0]].outlets:
+                assert md_escape(outlet) in row
+    html = paths["html"].read_text()
+    assert html.count("<h4>One report</h4>") == len(flagged)
+    assert html.count("<h4>One account</h4>") == len(disputes)
+
+
+def test_the_event_page_labels_report_columns(tmp_path, example_ledger):
+    from fastapi.testclient import TestClient
+
+    from newsledger.web import create_app
+
+    (tmp_path / "ledger.json").write_text(json.dumps(example_ledger), encoding="utf-8")
+    flagged = next(k for k in example_ledger["conflicts"] if k.get("same_speaker"))
+    claim = next(c for c in example_ledger["claims"] if c["id"] == flagged["sides"][0][0])
+    page = TestClient(create_app(tmp_path)).get(f"/events/{claim['event_id']}")
+    assert page.status_code == 200
+    assert page.text.count("One report") == 1 and page.text.count("Another report") == 1
+    assert "Side 1" in page.text, "a dispute between speakers keeps its side labels"
+
+
+def test_actor2_is_empty_when_reconcile_found_no_opponent(tmp_path):
+    from newsledger.model import Entity
+
+    ledger = run(raid())
+    army = Entity("e-army", "ARMED_GROUP", "Russian army", (), ())
+    guard = Entity("e-guard", "ARMED_GROUP", "Russian National Guard", (), ())
+    legion = next(e for e in ledger.entities if e.name == "Freedom of Russia Legion")
+
+    def actor2(*actors: str) -> str:
+        events = tuple(replace(e, actors=actors) for e in ledger.events)
+        case = replace(ledger, events=events, entities=(*ledger.entities, army, guard))
+        _, paths = outputs(tmp_path, case)
+        with paths["csv"].open(newline="") as handle:
+            (row,) = list(csv.DictReader(handle))
+        return row["actor2"]
+
+    assert actor2(army.id, guard.id) == "", "two forces of one state are one side"
+    assert actor2(legion.id, army.id) == "Russian army"
+    assert actor2(legion.id) == ""

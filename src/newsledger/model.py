@@ -290,6 +290,8 @@ class Conflict:
     explanation: str
     # claim ids per camp: a contradiction has two, a numeric conflict one per figure
     sides: tuple[tuple[str, ...], ...] = ()
+    # both camps quote one speaker: copies of a story disagree, not the speakers
+    same_speaker: bool = False
 
 
 @dataclass(frozen=True)

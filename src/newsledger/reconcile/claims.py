@@ -443,7 +443,8 @@ def _contradictions(
         side_a = [i for i in component if _same_side(drafts[i], first, first_outcome)]
         side_b = [i for i in component if i not in side_a]
         for part_a, part_b in _split_by_place(drafts, side_a, side_b, pairs, entities):
-            explanation = _discrepancy(drafts, part_a, part_b, entities, origin_of) or (
+            discrepancy = _discrepancy(drafts, part_a, part_b, entities, origin_of)
+            explanation = discrepancy or (
                 f"{_side_text(drafts, part_a, entities)}. "
                 f"Against this, {_side_text(drafts, part_b, entities)}."
             )
@@ -459,6 +460,7 @@ def _contradictions(
                     claim_ids=ids,
                     explanation=explanation,
                     sides=camps,
+                    same_speaker=discrepancy is not None,
                 )
             )
     return out
@@ -536,20 +538,27 @@ def _names(names: Sequence[str], limit: int = 4) -> str:
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
+def lead_rank(claim: Claim) -> tuple:
+    """How well a claim speaks for its camp: most origins, then one that reads whole.
+
+    Shared with the report, so the brief's summary quotes the claim the conflict's
+    explanation quotes.
+    """
+    body = claim_body(claim.statement)
+    return (
+        claim.independent_origins,
+        bool(claim.claimants),  # a named speaker over a bare label
+        30 <= len(body) <= 160,
+        -abs(len(body) - 80),
+    )
+
+
 def _lead(drafts: Sequence[_Draft], side: Sequence[int]) -> int:
-    """The claim that best speaks for a camp: most origins, then one that reads whole."""
+    """The claim that best speaks for a camp."""
 
     def score(i: int) -> tuple:
         claim = drafts[i].claim
-        if claim is None:
-            return (0, False, False, 0)
-        body = _body(drafts[i])
-        return (
-            claim.independent_origins,
-            bool(claim.claimants),  # a named speaker over a bare label
-            30 <= len(body) <= 160,
-            -abs(len(body) - 80),
-        )
+        return (0, False, False, 0) if claim is None else lead_rank(claim)
 
     return max(side, key=score)
 
@@ -615,7 +624,11 @@ def _same_side(draft: _Draft, first: _Draft, first_outcome: str | None) -> bool:
 
 
 def _body(draft: _Draft) -> str:
-    statement = draft.claim.statement if draft.claim else ""
+    return claim_body(draft.claim.statement if draft.claim else "")
+
+
+def claim_body(statement: str) -> str:
+    """A claim's words without its speaker ("X: denies it." -> "denies it")."""
     body = statement.split(": ", 1)[1] if ": " in statement else statement
     return body.rstrip(".")
 

@@ -240,8 +240,21 @@ def _with_opponent_second(
     group raiding across a border is the state force it fights, and the
     opponent of a state force is not another force of the same state.
     """
-    if len(ranked) < 2:
+    second = opponent(ranked, claims, entities)
+    if second is None:
         return tuple(ranked)
+    return (ranked[0], second, *(e for e in ranked[1:] if e != second))
+
+
+def opponent(
+    ranked: Sequence[str], claims: Sequence[Claim], entities: Mapping[str, Entity]
+) -> str | None:
+    """The actor that opposes the first one, or None when every other actor is an ally.
+
+    Shared with events.csv, whose actor2 must stay empty rather than name an ally.
+    """
+    if len(ranked) < 2:
+        return None
     first = ranked[0]
     camp: dict[str, str] = {}
     for claim in claims:
@@ -272,11 +285,8 @@ def _with_opponent_second(
             -ranked.index(eid),
         )
 
-    candidates = [e for e in ranked[1:] if not ally(e)]
-    if not candidates:
-        return tuple(ranked)
-    second = max(candidates, key=score)
-    return (first, second, *(e for e in ranked[1:] if e != second))
+    candidates = [e for e in ranked[1:] if e in entities and not ally(e)]
+    return max(candidates, key=score) if candidates else None
 
 
 def _date(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from newsledger.model import (
@@ -21,6 +22,7 @@ from newsledger.model import (
     Ledger,
     OriginGroup,
 )
+from newsledger.reconcile.claims import claim_body, lead_rank
 from newsledger.reconcile.lexicon import claim_outcome
 from newsledger.reconcile.outlets import outlet_basis, outlet_label
 
@@ -55,6 +57,7 @@ class ClaimView:
     origins: int
     outlets: list[str]
     notes: list[int]
+    body: str = ""  # the statement without its speaker
 
 
 @dataclass
@@ -64,6 +67,8 @@ class ConflictView:
     explanation: str
     sides: list[list[ClaimView]]  # contradiction: two sides; numeric: one column of figures
     figures: list[dict[str, object]] = field(default_factory=list)
+    # both camps quote one speaker: the columns are reports, not sides
+    same_speaker: bool = False
 
 
 @dataclass
@@ -150,6 +155,7 @@ def _claim_view(claim: Claim, entities: dict[str, Entity], notes: _Notes) -> Cla
         origins=claim.independent_origins,
         outlets=list(claim.outlets),
         notes=notes.cite(claim.evidence),
+        body=claim_body(claim.statement),  # shown only where every claim is attributed
     )
 
 
@@ -199,8 +205,35 @@ def _headline(event: EventRecord, entities: dict[str, Entity]) -> str:
 
 
 def _body(view: ClaimView) -> str:
-    body = view.statement.split(": ", 1)[1] if ": " in view.statement else view.statement
-    return body.rstrip(".")
+    return claim_body(view.statement)
+
+
+DENIES = "denies "
+
+
+def _says(who: str, view: ClaimView, verb: str) -> str:
+    """"X claims: “…”", but "X denies …": a denial is its own reporting verb."""
+    one = ", " not in who
+    body = _body(view)
+    if body.startswith(DENIES):
+        return f"{who} {'denies' if one else 'deny'} {body[len(DENIES):]}"
+    return f"{who} {verb}{'s' if one else ''}: “{body}”"
+
+
+def _sentence(view: ClaimView) -> str:
+    """A claim as a sentence of the summary: "X denies …" rather than "X: denies …"."""
+    who, _, body = view.statement.partition(": ")
+    if body.startswith(DENIES) and view.claimants:
+        return f"{who} {'denies' if ', ' not in who else 'deny'} {body[len(DENIES):]}"
+    return view.statement
+
+
+def _same_speakers(conflict: ConflictView) -> bool:
+    """Both camps quote the same people: a reporting discrepancy, not two sides."""
+    if conflict.same_speaker:
+        return True
+    names = [{n for v in side for n in v.claimants} for side in conflict.sides]
+    return len(names) == 2 and bool(names[0]) and names[0] == names[1]
 
 
 def _lead(
@@ -208,8 +241,19 @@ def _lead(
     views: list[ClaimView],
     entities: dict[str, Entity],
     contradiction: ConflictView | None = None,
+    claims: Mapping[str, Claim] | None = None,
 ) -> tuple[str, list[int]]:
-    """What happened, where and when: the type and place, then the best-supported claim."""
+    """What happened, where and when: the type and place, then the best-supported claim.
+
+    Each camp is quoted by the claim reconcile's explanation quotes (``lead_rank``:
+    most origins, a named speaker, a readable length), not by its shortest words.
+    """
+    known = claims or {}
+
+    def rank(view: ClaimView) -> tuple:
+        claim = known.get(view.id)
+        return lead_rank(claim) if claim else (view.origins, bool(view.claimants), False, 0)
+
     what = event.sub_event_type or event.event_type or "Reported event"
     where = _name(entities, event.location)
     place = entities.get(event.location or "")
@@ -222,13 +266,13 @@ def _lead(
     lead = " ".join(parts) + "."
     notes: list[int] = []
     if contradiction is not None and len(contradiction.sides) == 2 and all(contradiction.sides):
-        tops = [
-            max(side, key=lambda v: (v.origins, -len(v.statement)))
-            for side in contradiction.sides
-        ]
+        tops = [max(side, key=rank) for side in contradiction.sides]
         a, b = (_who(v) for v in tops)
-        lead += f" {a} claim{'s' if ', ' not in a else ''}: “{_body(tops[0])}”; {b} "
-        lead += f"say{'s' if ', ' not in b else ''}: “{_body(tops[1])}”."
+        if a == b or _same_speakers(contradiction):
+            # "X claims …; X says …" would set a speaker against himself
+            lead += f" Reports differ on what {a} said: “{_body(tops[0])}”; “{_body(tops[1])}”."
+        else:
+            lead += f" {_says(a, tops[0], 'claim')}; {_says(b, tops[1], 'say')}."
         return lead, tops[0].notes[:2] + tops[1].notes[:2]
     ranked = sorted(
         views,
@@ -236,7 +280,8 @@ def _lead(
     )
     if ranked:
         top = ranked[0]
-        lead += f" {top.statement}"
+        sentence = _sentence(top)
+        lead += f" {sentence}" + ("" if sentence.endswith((".", "!", "?")) else ".")
         notes = top.notes[:3]
     return lead, notes
 
@@ -255,12 +300,13 @@ def build_brief(ledger: Ledger) -> Brief:
         views = {c.id: _claim_view(c, entities, notes) for c in claims}
         conflicts = [k for k in ledger.conflicts if set(k.claim_ids) & set(views)]
         conflict_views = [_conflict_view(k, views, claims_by_id) for k in conflicts]
+        # a reporting discrepancy is no dispute about the event: the lead sets sides apart
         main = max(
-            (k for k in conflict_views if k.kind == "contradiction"),
+            (k for k in conflict_views if k.kind == "contradiction" and not _same_speakers(k)),
             key=lambda k: sum(v.origins for side in k.sides for v in side),
             default=None,
         )
-        lead, lead_notes = _lead(event, list(views.values()), entities, main)
+        lead, lead_notes = _lead(event, list(views.values()), entities, main, claims_by_id)
         place = entities.get(event.location or "")
         detail = None
         if place:
@@ -418,7 +464,10 @@ def _conflict_view(
     members = [views[c] for c in conflict.claim_ids if c in views]
     if conflict.kind == "contradiction" and len(conflict.sides) == 2:
         camps = [[views[c] for c in camp if c in views] for camp in conflict.sides]
-        return ConflictView(conflict.id, conflict.kind, conflict.explanation, camps)
+        view = ConflictView(conflict.id, conflict.kind, conflict.explanation, camps,
+                            same_speaker=conflict.same_speaker)
+        view.same_speaker = _same_speakers(view)  # a ledger written before the flag existed
+        return view
     if conflict.kind == "contradiction" and members:
         first = claims[members[0].id]
         first_outcome = claim_outcome(first.statement, first.polarity)
@@ -431,7 +480,8 @@ def _conflict_view(
                 else c.polarity == first.polarity
             )
             (side_a if same else side_b).append(view)
-        return ConflictView(conflict.id, conflict.kind, conflict.explanation, [side_a, side_b])
+        return ConflictView(conflict.id, conflict.kind, conflict.explanation, [side_a, side_b],
+                            same_speaker=conflict.same_speaker)
     figures = []
     named = re.match(r"Figures for (\w+) differ", conflict.explanation)
     slot = named.group(1) if named else _disputed_slot([claims[v.id] for v in members])

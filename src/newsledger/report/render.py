@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from newsledger.model import Article, Ledger
-from newsledger.reconcile.events import place_rank
+from newsledger.reconcile.events import opponent, place_rank
 from newsledger.reconcile.outlets import BASIS_TEXT, outlet_basis
 from newsledger.report.brief import Brief, build_brief, source_name
 from newsledger.report.labels import csv_note, is_outside_acled, type_label
@@ -80,7 +80,12 @@ def event_rows(ledger: Ledger, brief: Brief | None = None) -> list[dict[str, obj
     rows = []
     for event in ledger.events:
         place = entities.get(event.location or "")
-        actors = [entities[a].name for a in event.actors if a in entities]
+        known = [a for a in event.actors if a in entities]
+        actors = [entities[a].name for a in known]
+        # reconcile puts the opponent second when it finds one; otherwise the second
+        # actor is an ally, and ACLED's actor2 is the other side, so it stays empty
+        event_claims = [claims[c] for c in event.claim_ids if c in claims]
+        foe = opponent(known, event_claims, entities)
         outlets = _sources([articles[a] for a in event.article_ids if a in articles])
         statements = [claims[c].statement for c in event.claim_ids if c in claims][:3]
         notes = leads.get(event.id) or " ".join([event.title.rstrip(".") + ".", *statements])
@@ -94,7 +99,7 @@ def event_rows(ledger: Ledger, brief: Brief | None = None) -> list[dict[str, obj
             "event_type": "" if outside else event.event_type or "",
             "sub_event_type": "" if outside else event.sub_event_type or "",
             "actor1": actors[0] if actors else "",
-            "actor2": actors[1] if len(actors) > 1 else "",
+            "actor2": entities[foe].name if foe else "",
             "admin1": (place.admin1 if place else None) or "",
             "location": place.name if place else "",
             "latitude": place.lat if place and place.lat is not None else "",
