@@ -88,3 +88,31 @@ def test_demonym_beats_towns_that_only_sound_alike(gaz: Gazetteer) -> None:
     iowa, asia = geocode(gaz, text, toponyms(text, ["Iowans", "Asians"]))
     assert iowa is not None and (iowa.name, iowa.feature) == ("Iowa", "A.ADM1")
     assert asia is not None and asia.feature == "L.CONT"
+
+
+def test_sentence_context_beats_the_document_and_vetoes_a_far_spelling(gaz: Gazetteer) -> None:
+    text = ("Drones hit Kursk and Belgorod overnight. Moscow and Kursk reported damage. "
+            "On the front in Ukraine, Russian forces took the village of Nevelske, "
+            "near the city of Donetsk.")
+    tops = toponyms(text, ["Kursk", "Belgorod", "Moscow", "Ukraine", "Nevelske"])
+    places = dict(zip([t.text for t in tops], geocode(gaz, text, tops), strict=True))
+    # Only a phonetic namesake on Sakhalin exists; its sentence names Ukraine and Donetsk.
+    nevelske = places["Nevelske"]
+    assert nevelske is None or nevelske.country == "UA"
+    far = "Ferries from Nevelske on Sakhalin were cancelled."
+    place = geocode(gaz, far, toponyms(far, ["Nevelske", "Sakhalin"]))[0]
+    assert place is not None and place.country == "RU"  # without contrary context: kept
+
+
+def test_untagged_country_in_the_sentence_outweighs_population(
+        gaz: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Shelling hit Odessa on the coast of Ukraine overnight. Texas news followed."
+    tops = toponyms(text, ["Odessa"])
+    place = geocode(gaz, text, tops)[0]
+    assert place is not None and place.country == "UA"  # "Ukraine" is not even tagged
+    monkeypatch.setattr("newsledger.resolve.geocode.LOCAL", 0.0)
+    without = geocode(gaz, text, tops)[0]
+    assert without is not None and without.country == "US"  # the bigger namesake otherwise
+    other = "Shelling hit Odessa overnight. Officials in Ukraine spoke later."
+    place = geocode(gaz, other, toponyms(other, ["Odessa"]))[0]
+    assert place is not None and place.country == "US"  # another sentence: not local

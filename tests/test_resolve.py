@@ -190,3 +190,98 @@ def test_namesakes_with_different_first_names_stay_apart(
         result = resolve_entities([Article("x", "x", "x.txt", text)],
                                   {"x": Annotations("x", "x", "en", mentions=mentions)})
     assert len(result.entities) == 4
+
+
+def _resolve_texts(tmp_path_factory: pytest.TempPathFactory,
+                   items: list[tuple[str, str, list[tuple[str, str]]]]) -> Resolution:
+    """Resolve (article id, text, [(surface, label)]) with the subset gazetteer."""
+    articles, annotations = [], {}
+    for article_id, text, surfaces in items:
+        mentions = []
+        for surface, label in surfaces:
+            start = text.find(surface)
+            assert start >= 0, surface
+            mentions.append(Mention(start, start + len(surface), surface, label, 0))
+        articles.append(Article(article_id, article_id, f"{article_id}.txt", text))
+        annotations[article_id] = Annotations(article_id, article_id, "en",
+                                              mentions=tuple(mentions))
+    path = subset_index(tmp_path_factory)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEWSLEDGER_DATA_DIR", str(path.parent))
+        return resolve_entities(articles, annotations)
+
+
+def test_defined_acronym_goes_to_its_own_group_not_one_sharing_words(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    result = _resolve_texts(tmp_path_factory, [
+        ("b1", "Russian volunteers crossed the border at dawn.",
+         [("Russian volunteers", "ARMED_GROUP")]),
+        ("b2", "Additionally, the Russian Volunteer Corps (RDK) has also entered the fray.",
+         [("Russian Volunteer Corps", "ARMED_GROUP"), ("RDK", "ARMED_GROUP")]),
+        ("b3", "The RDK said it held the village.", [("RDK", "ORG")]),
+    ])
+    assert same(result, "Russian Volunteer Corps", "RDK")  # defined in b2, used in b3 too
+    assert len({e.id for e in result.entities}) == 2
+    assert not same(result, "Russian volunteers", "RDK")
+
+
+def test_acronym_of_a_transliterated_name_links_only_when_unique(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    one = _resolve_texts(tmp_path_factory, [
+        ("c1", "Бойцы: Русский добровольческий корпус заявил о бое.",
+         [("Русский добровольческий корпус", "ARMED_GROUP")]),
+        ("c2", "The RDK claimed the attack.", [("RDK", "ARMED_GROUP")]),
+    ])
+    assert same(one, "Русский добровольческий корпус", "RDK")
+    two = _resolve_texts(tmp_path_factory, [
+        ("c1", "Бойцы: Русский добровольческий корпус заявил о бое.",
+         [("Русский добровольческий корпус", "ARMED_GROUP")]),
+        ("c3", "Ранее Российский демократический комитет выступил.",
+         [("Российский демократический комитет", "ORG")]),
+        ("c2", "The RDK claimed the attack.", [("RDK", "ARMED_GROUP")]),
+    ])
+    assert len({e.id for e in two.entities}) == 3  # two groups with initials RDK: no guess
+
+
+def test_river_is_not_the_city_named_after_it(tmp_path_factory: pytest.TempPathFactory) -> None:
+    text = "A tanker ran aground near the estuary of the Dnipro River. Dnipro was shelled."
+    result = _resolve_texts(tmp_path_factory, [
+        ("d1", text, [("Dnipro River", "LOC"), ("Dnipro", "GPE")])])
+    river, city = entity_of(result, "Dnipro River"), entity_of(result, "Dnipro")
+    assert river.id != city.id
+    assert river.geonames_id is None and river.lat is None
+    assert city.geonames_id is not None and city.country == "UA"
+
+
+def test_places_the_tagger_called_organisations_or_people(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    text = ("Drones targeted the two Russian cities of Orel and Kstovo. "
+            "Oryol was hit again. An attempt by the Kiev regime failed, Kyiv said. "
+            "Shots hit the border village of Prelacy. The Kremlin and Reuters spoke.")
+    result = _resolve_texts(tmp_path_factory, [("f1", text, [
+        ("Orel", "ORG"), ("Kstovo", "ORG"), ("Oryol", "GPE"), ("Kiev", "PERSON"),
+        ("Kyiv", "GPE"), ("Prelacy", "PERSON"), ("Kremlin", "ORG"), ("Reuters", "ORG")])])
+    assert same(result, "Orel", "Oryol") and entity_of(result, "Orel").country == "RU"
+    assert entity_of(result, "Kstovo").type == "GPE"
+    assert entity_of(result, "Kstovo").country == "RU"
+    assert same(result, "Kiev", "Kyiv") and entity_of(result, "Kiev").type == "GPE"
+    assert entity_of(result, "Prelacy").type == "GPE"  # framed, though no gazetteer entry
+    assert entity_of(result, "Kremlin").type == "ORG"
+    assert entity_of(result, "Reuters").type == "ORG"
+
+
+def test_a_place_name_that_is_a_persons_name_stays_a_person(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    text = "The unit said (Vladimir) Putin's army left. Vladimir Putin spoke."
+    result = _resolve_texts(tmp_path_factory, [("g1", text, [
+        ("Vladimir Putin", "PERSON"), ("Vladimir", "PERSON")])])
+    assert same(result, "Vladimir Putin", "Vladimir")  # a given name alone, one bearer here
+    assert {e.type for e in result.entities} == {"PERSON"}
+    two = "Vladimir agreed. Vladimir Putin and Vladimir Zelensky spoke."
+    result = _resolve_texts(tmp_path_factory, [("g2", two, [
+        ("Vladimir", "PERSON"), ("Vladimir Putin", "PERSON"), ("Vladimir Zelensky", "PERSON")])])
+    assert len(result.entities) == 3  # two bearers: no guess

@@ -102,6 +102,7 @@ def resolve_entities(
             else:
                 pools[m.label].append(item)
     _surnames_to_people(pools)
+    _places_by_frame(pools, texts)
     for ms in pools.values():
         ms.sort(key=lambda m: (m.article_id, m.start, m.end, m.label))
     entities: list[Entity] = []
@@ -139,6 +140,45 @@ def _surnames_to_people(pools: dict[str, list[_M]]) -> None:
     pools["ORG"] = keep
 
 
+# "the village of X", "the cities of X and Y", "X (Y region)": what X is, whatever its tag.
+_SETTLEMENT_BEFORE = re.compile(
+    r"\b(?:cit(?:y|ies)|towns?|villages?|settlements?|hamlets?)\s+of\s+"
+    r"(?:[A-Z][\w'’-]+(?:\s*,\s*|\s+and\s+))*$")
+_REGION_AFTER = re.compile(r"^\s*\([^()]{2,40}\b(?:region|oblast|province|district)\)", re.I)
+
+
+def _places_by_frame(pools: dict[str, list[_M]], texts: Mapping[str, str]) -> None:
+    """A one-word ORG or PERSON mention that the text frames as a settlement is a place
+    the tagger mislabelled; so is the bare name of a country, region or big town no person
+    of the corpus bears ("the Kiev regime", tagged PERSON)."""
+    given: set[str] = set()
+    for m in pools.get("PERSON", []):
+        n = person_name(m.text)
+        if n is not None and n.full:
+            given.update((*n.first, n.surname))
+    for pool in ("ORG", "PERSON"):
+        keep = []
+        for m in pools.get(pool, []):
+            doc = texts.get(m.article_id, "")
+            word = m.text.strip()
+            framed = (" " not in word and not is_acronym(word) and word[:1].isupper() and (
+                _SETTLEMENT_BEFORE.search(doc[max(0, m.start - 80) : m.start])
+                or _REGION_AFTER.match(doc[m.end : m.end + 45])
+                or (m.label != "ARMED_GROUP" and skeleton(word) not in given
+                    and _names_big_place(word))))
+            if framed:
+                pools["PLACE"].append(_M(m.article_id, m.start, m.end, m.text, "GPE"))
+            else:
+                keep.append(m)
+        pools[pool] = keep
+
+
+def _names_big_place(word: str) -> bool:
+    from newsledger.resolve.geocode import big_place_named
+
+    return big_place_named(word)
+
+
 def _merge(a: Entity, b: Entity) -> Entity:
     mentions = tuple(sorted(set(a.mentions) | set(b.mentions),
                             key=lambda m: (m.article_id, m.start, m.end)))
@@ -167,7 +207,13 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
     if not ms:
         return []
     from newsledger.resolve.gazetteer import open_gazetteer
-    from newsledger.resolve.geocode import Toponym, display_name, geocode, toponym_key
+    from newsledger.resolve.geocode import (
+        Toponym,
+        display_name,
+        geocode,
+        names_other_thing,
+        toponym_key,
+    )
 
     try:
         gaz = open_gazetteer()
@@ -189,6 +235,8 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
         found = (geocode(gaz, doc, tops + extra.get(article_id, []))[: len(tops)]
                  if gaz is not None else [None] * len(tops))
         for m, t, place in zip(items, tops, found, strict=True):
+            if place is not None and names_other_thing(m.text, place):
+                place = None  # "the Dnipro River" is not the city Dnipro
             if place is not None:
                 key = f"gn:{place.geonames_id}"
                 places[key] = place
@@ -241,7 +289,10 @@ def _people(ms: list[_M]) -> list[Entity]:
         here = {uf.find(r) for r in kin[n.surname] if ms[r].article_id == ms[i].article_id}
         anywhere = {uf.find(r) for r in kin[n.surname]}
         target = here if len(here) == 1 else (anywhere if len(anywhere) == 1 else set())
-        if target:
+        if not kin[n.surname]:  # "(Vladimir) Putin": a given name alone, of one person here
+            target = {uf.find(r) for r in full if ms[r].article_id == ms[i].article_id
+                      and names[r].first[:1] == (n.surname,)}
+        if len(target) == 1:
             uf.union(target.pop(), i)
     lone: dict[str, int] = {}
     sizes = Counter(uf.find(i) for i in range(len(ms)))
@@ -322,11 +373,8 @@ def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
     defined: dict[str, set[int]] = defaultdict(set)
     for article_id in sorted({m.article_id for m in ms}):
         for long_form, short in defined_acronyms(texts.get(article_id, "")):
-            key, long_words = org_key(long_form), org_words(long_form)
-            for k, idx in by_bag.items():
-                if k == key or bag_relation(long_words, bag_words[k]) in (
-                        "sub", "super") or key.endswith(" " + k):
-                    defined[acronym_key(short)].add(uf.find(idx[0]))
+            for k in _defined_targets(long_form, bag_words):
+                defined[acronym_key(short)].add(uf.find(by_bag[k][0]))
     initials: dict[str, set[int]] = defaultdict(set)
     for i, m in enumerate(ms):
         if not acr[i]:
@@ -362,6 +410,21 @@ def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
         key = org_key(name) if long_forms else "acr:" + acronym_key(name)
         out.append(_entity("ORG", key, _majority_label(items, ORG_LABELS), name, items))
     return out
+
+
+def _defined_targets(long_form: str, bag_words: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Bags a "Long Name (ACR)" definition names, best evidence first: the same bag, else
+    one differing by country words, else the bag of the definition's last words (a
+    definition caught with a leading word too many). A bag that merely shares some of the
+    words ("Russian volunteers" for "Russian Volunteer Corps") is another group."""
+    key, words = org_key(long_form), org_words(long_form)
+    if key in bag_words:
+        return [key]
+    near = [k for k, ws in bag_words.items() if bag_relation(words, ws) in ("sub", "super")]
+    if near:
+        return near
+    tails = {" ".join(sorted(words[i:])) for i in range(1, len(words) - 1)}
+    return [k for k in bag_words if k in tails]
 
 
 # --------------------------------------------------------------------------- the rest

@@ -4,17 +4,22 @@ Each toponym gets candidates by name, alternate name, transliteration skeleton,
 admin stem and (bounded) fuzzy match; candidates are scored by match quality,
 population and feature class, then re-scored a few rounds with the document's
 context: countries and admin1 regions it names, "X, Y" and "Y's X" containment,
-and distance to the other toponyms' current choices.
+and distance to the other toponyms' current choices. The toponym's own sentence
+weighs more: a candidate inside or near a country, region or big town named there
+(tagged or not) gains, and a mere sound-alike far from all of them is dropped.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -32,6 +37,7 @@ from newsledger.resolve.gazetteer import (
     haversine_km,
 )
 from newsledger.resolve.keys import norm, phonetic, reading_variants, skeleton
+from newsledger.resolve.names import is_demonym
 
 FUZZY = 6
 FOCUS_ADMIN, FOCUS_COUNTRY = 0.3, 0.15
@@ -129,6 +135,31 @@ def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[C
         if inner:  # every part of the longest size that names a place ("Bank of Japan")
             return list(inner.values())
     return []
+
+
+# Head nouns of water bodies and other natural features: the gazetteer has towns and
+# regions only, so such a name either is a town's own name in full ("Fall River",
+# "Safety Bay") or no place; never the town or region in it ("Dnipro" in "Dnipro River").
+_WATER = frozenset(
+    {"river", "rivers", "sea", "ocean", "lake", "lakes", "gulf", "bay", "strait", "straits",
+     "creek", "canal", "channel", "estuary", "lagoon", "reservoir", "delta", "isthmus",
+     "peninsula", "mountains", "range", "desert", "glacier", "falls"}
+)
+_WATER_FIRST = frozenset({"lake", "gulf", "sea", "isthmus", "strait", "straits", "mount"})
+
+
+def names_other_thing(text: str, place: Place) -> bool:
+    """Whether a natural feature's mention ("the Dnipro River") got a town or region only
+    named after it or lying on it: a fair point on a map, never the same entity."""
+    return _water_body(text) and norm(_clean(text)) != norm(place.name)
+
+
+def _water_body(text: str) -> bool:
+    """"the Dnipro River", "Lake Michigan", "Gulf of Mexico": a natural feature's name."""
+    words = norm(_LEADING.sub("", text.strip())).split()
+    if len(words) < 2:
+        return False
+    return words[-1] in _WATER or (words[0] in _WATER_FIRST and words[1] != "city")
 
 
 def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = True
@@ -345,6 +376,11 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
     groups = list(by_text.values())
     cands = [candidates(gaz, toponyms[g[0]].text, doc, toponyms[g[0]].end) for g in groups]
     contain = _containers(gaz, doc, toponyms, groups, cands)
+    local = {gi: around for gi, around in _local_context(gaz, doc, toponyms, groups).items()
+             if not any(c.kind <= CODE and c.place.feature in _WHOLE for c in cands[gi])}
+    for gi, around in local.items():  # a weak spelling match far from what its sentence names
+        cands[gi] = [c for c in cands[gi]
+                     if c.kind not in _WEAK or any(_agrees(c.place, p) for p in around)]
     focus = _focus(cands)
     choice: list[Candidate | None] = [max(c, key=lambda x: x.base) if c else None for c in cands]
     for _ in range(rounds):
@@ -367,9 +403,11 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
                 continue
             others = [c.place for j, c in enumerate(choice) if j != gi and c is not None]
             own = choice[gi]
+            around = local.get(gi, ())
             new_choice.append(max(clist, key=lambda c: _score(
                 c, countries, admins, others, own, contain.get(gi, ()), len(groups[gi]))
-                + focus.bonus(gi, c.place)))
+                + focus.bonus(gi, c.place)
+                + (LOCAL if any(_agrees(c.place, p) for p in around) else 0.0)))
         if new_choice == choice:
             break
         choice = new_choice
@@ -378,6 +416,107 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
         for i in g:
             out[i] = ch.place if ch else None
     return out
+
+
+_WEAK = (PHONETIC, FUZZY)
+# A country's, region's or continent's own name: its sentence's other names do not move it.
+_WHOLE = frozenset({"A.PCLI", "A.ADM1", "L.CONT"})
+LOCAL = 0.5  # a candidate inside or near a place its own sentence names
+LOCAL_KM = 200
+LOCAL_TOWN = 100_000  # an untagged town name is context only when it is a big one
+_SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s+(?=[A-Z“\"«(])|\n+")
+_NAME = re.compile(r"[A-Z][\w'’-]*[a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*[a-z][\w'’-]*){0,2}")
+
+
+def _sentences(doc: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(doc):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(doc)))
+    return spans
+
+
+def _local_context(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym],
+                   groups: list[list[int]]) -> dict[int, tuple[Place, ...]]:
+    """Per toponym group, the countries, regions and big towns named in the toponym's own
+    sentences, tagged or not ("Nevelske, near the city of Donetsk"): the nearest context,
+    which outweighs the document's. Only exact names count; nationality words do not."""
+    if not doc:
+        return {}
+    spans = _sentences(doc)
+    starts = [a for a, _ in spans]
+    group_of = {i: gi for gi, g in enumerate(groups) for i in g}
+    by_sentence: dict[int, list[int]] = {}
+    for i, t in enumerate(toponyms):
+        by_sentence.setdefault(bisect.bisect_right(starts, t.start) - 1, []).append(i)
+    out: dict[int, list[Place]] = {}
+    for si, members in by_sentence.items():
+        a, b = spans[si]
+        named: list[tuple[int, int, Place]] = []  # (start, end, place) of the sentence's names
+        for m in _NAME.finditer(doc, a, b):  # whole runs only: "Air Canada" names no place
+            place = _context_place(gaz, m.group(0), doc, m.end())
+            tagged = any(toponyms[i].start < m.end() and m.start() < toponyms[i].end
+                         for i in members)
+            # A tagged town is itself being resolved, by the document: only untagged ones
+            # ("near the city of Donetsk") and whole countries and regions are context here.
+            if place is not None and not (tagged and place.feature.startswith("P.")):
+                named.append((m.start(), m.end(), place))
+        for i in members:
+            t = toponyms[i]
+            gi = group_of[i]
+            own_key = norm(_clean(t.text))
+            around = [p for s, e, p in named
+                      if (e <= t.start or s >= t.end) and norm(doc[s:e]) != own_key]
+            if around:
+                out.setdefault(gi, []).extend(around)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _context_place(gaz: Gazetteer, phrase: str, doc: str, end: int) -> Place | None:
+    """The country, admin1 region or big town an exact name in the text stands for."""
+    cleaned = _clean(phrase)
+    if (len(cleaned) < 4 or all(norm(w) in _GENERIC for w in cleaned.split())
+            or is_demonym(cleaned)):
+        return None
+    key = norm(cleaned)
+    base, admin_word = _admin_hint(cleaned, doc, end)
+    keys = [key] + (sorted(admin_stems(base)) if admin_word else [])
+    rows = gaz.lookup(keys)
+    places = gaz.places(g for g, _, _ in rows)
+    best: tuple[float, Place] | None = None
+    towns = sorted((places[g].population for g, kind, k in rows if g in places
+                    and kind <= ALTERNATE and k == key and places[g].feature.startswith("P.")),
+                   reverse=True)
+    for gid, kind, k in rows:
+        place = places.get(gid)
+        if place is None:
+            continue
+        if admin_word is not None:
+            if place.feature != "A.ADM1" or kind > STEM:
+                continue
+        elif kind > ALTERNATE or k != key or not (
+                place.feature in ("A.PCLI", "A.ADM1") or _dominant_town(place, towns)):
+            continue
+        score = _prior(place, min(kind, STEM), admin_word)
+        if best is None or score > best[0]:
+            best = (score, place)
+    return best[1] if best else None
+
+
+def _dominant_town(place: Place, towns: list[int]) -> bool:
+    """A big town that dwarfs its namesakes ("Donetsk"), unlike "Jackson" or "Springfield"."""
+    if not place.feature.startswith("P.") or place.population < LOCAL_TOWN:
+        return False
+    return place.population >= towns[0] and (len(towns) < 2 or towns[1] * 5 <= towns[0])
+
+
+def _agrees(place: Place, context: Place) -> bool:
+    if place.geonames_id == context.geonames_id:
+        return True
+    if context.feature in ("A.PCLI", "A.ADM1", "A.ADM2") and _inside(place, context):
+        return True
+    return haversine_km(place.lat, place.lon, context.lat, context.lon) < LOCAL_KM
 
 
 @dataclass
@@ -426,7 +565,10 @@ def display_name(t: Toponym, doc: str) -> str:
     cleaned = t.text.strip()
     _, admin_word = _admin_hint(_clean(cleaned), doc, t.end)
     if admin_word and admin_word not in norm(cleaned).split():
-        return f"{cleaned} {doc[t.end:].split()[0].strip(',.;:')}"
+        word = doc[t.end:].split()[0].strip(",.;:")
+        if word.casefold().endswith("s") and word.casefold()[:-1] in ADMIN_WORDS:
+            word = word[:-1]  # "Kursk and Bryansk regions": each one region
+        return f"{cleaned} {word}"
     return cleaned
 
 
@@ -497,3 +639,23 @@ def _score(c: Candidate, countries: Counter, admins: Counter, others: list[Place
         elif near < 800:
             score += 0.15
     return c.base + CONTEXT * score
+
+
+def big_place_named(word: str) -> bool:
+    """Whether a bare word is the exact name of a country, admin1 region or a big town
+    that dwarfs its namesakes: a name that, tagged as a person, is a tagging slip."""
+    from newsledger.resolve.gazetteer import default_index_path
+
+    return _big_place_at(str(default_index_path()), word)
+
+
+@lru_cache(maxsize=65536)
+def _big_place_at(index: str, word: str) -> bool:
+    """Cached per index and word: corpora repeat their one-word names many times."""
+    from newsledger.resolve.gazetteer import open_gazetteer
+
+    try:
+        gaz = open_gazetteer(Path(index))
+    except Exception:  # no index: nothing is known to be a place
+        return False
+    return _context_place(gaz, word, "", 0) is not None

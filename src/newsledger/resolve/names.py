@@ -148,6 +148,13 @@ def _country_keys() -> frozenset[str]:
     return frozenset(_country_words().values())
 
 
+def is_demonym(word: str) -> bool:
+    """"Russian", "Ukrainian": a nationality word, not the country's name itself."""
+    key = norm(word)
+    country = _country_words().get(key)
+    return country is not None and country != key
+
+
 def is_country_word(word: str) -> bool:
     return word in _country_keys()
 
