@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsledger.model import Quantity
 from newsledger.reconcile.casualties import estimate_casualties, report_figures
 
@@ -73,3 +75,83 @@ def test_others_shot_leave_the_dead_out() -> None:
     others = replace(q(6, "wounded"), trigger="shoot", start=0, subject="others")
     dead = replace(q(1), trigger="kill", start=10)
     assert {f.slot: f.value for f in report_figures([others, dead])}["wounded"] == 6
+
+
+def _dated(value: float, slot: str = "wounded", **kw) -> Quantity:
+    from dataclasses import replace
+
+    return replace(q(value, slot, **kw), trigger=kw.get("trigger", "wound"))
+
+
+def test_a_later_report_of_the_same_source_supersedes_an_earlier_one() -> None:
+    figures = [_dated(4), _dated(5)]
+    est = estimate_casualties(figures, [None, None], ["2015-01-20", "2015-01-21T09:00"])
+    wounded = est["wounded"]
+    assert (wounded.low, wounded.best, wounded.high) == (4, 5, 5)
+    assert "superseded" in wounded.basis
+    # without dates: the lowest credible figure
+    assert estimate_casualties(figures, [None, None])["wounded"].best == 4
+    # one source's two counts of one day: updates in an unknown order, the toll rises
+    assert estimate_casualties(figures, [None, None], ["2015-01-20"] * 2)["wounded"].best == 5
+    # two claimants on one day: the lowest credible figure
+    two = estimate_casualties(figures, ["police", "hospital"], ["2015-01-20"] * 2)
+    assert two["wounded"].best == 4
+
+
+def test_different_claimants_are_not_revisions_of_each_other() -> None:
+    figures = [q(60), q(100), q(300, qualifier="about")]
+    est = estimate_casualties(
+        figures, ["TASS", "RIA", "MoD"], ["2024-03-12", "2024-03-12", "2024-03-13"]
+    )["killed"]
+    assert (est.low, est.best, est.high) == (60, 60, 300)
+    # the same claimant revising its own count is a revision
+    later = estimate_casualties([q(60), q(100)], ["MoD", "mod"], ["2024-03-12", "2024-03-13"])
+    assert later["killed"].best == 100
+
+
+def test_a_later_report_without_a_count_supersedes_nothing() -> None:
+    single = _dated(1, qualifier="at_least")
+    est = estimate_casualties([_dated(5), single], [None, None], ["2015-01-20", "2015-01-22"])
+    assert est["wounded"].best == 5
+    with pytest.raises(ValueError):
+        estimate_casualties([_dated(5)], [None], [])
+
+
+def test_victims_described_one_by_one_are_counted() -> None:
+    from dataclasses import replace
+
+    def single(text: str, sentence: int) -> Quantity:
+        return replace(
+            _dated(1, qualifier="at_least"), text=text, sentence=sentence, trigger="shoot"
+        )
+
+    one_by_one = [single("A woman", 2), single("another woman", 2), single("a man", 2)]
+    assert [f.value for f in report_figures(one_by_one)] == [3]
+    # a headline and a lead restating one victim, or a definite "the boy", add nobody
+    restated = [single("A man", 0), single("A man", 1), single("the man", 1)]
+    assert [f.value for f in report_figures(restated)] == [1]
+
+
+def test_stated_survivors_show_the_people_hit_include_the_dead() -> None:
+    from dataclasses import replace
+
+    shot = replace(q(4, "wounded"), trigger="shoot", start=0, sentence=0)
+    died = replace(q(1, qualifier="at_least"), trigger="die", start=50, sentence=3)
+    injured = replace(q(3, "wounded"), trigger="injure", start=60, sentence=3)
+    figures = {f.slot: f.value for f in report_figures([shot, died, injured])}
+    assert figures == {"killed": 1, "wounded": 3}
+    # a "three" elsewhere that is not an injury count proves nothing
+    hospital = replace(injured, trigger="hospitalize")
+    assert {f.slot: f.value for f in report_figures([shot, died, hospital])}["wounded"] == 4
+
+
+def test_a_gunshot_wound_suffered_by_the_dead_is_not_a_wounded_victim() -> None:
+    from dataclasses import replace
+
+    suffered = replace(q(1, "wounded", qualifier="at_least"), trigger="suffer")
+    dead = replace(q(1, qualifier="at_least"), trigger="die", start=5)
+    figures = report_figures([suffered, dead])
+    assert [f.slot for f in figures] == ["killed"]
+    # across reports too: one report's wounded victim is another's dead
+    est = estimate_casualties([suffered, dead], [None, None])
+    assert "wounded" not in est and est["killed"].best == 1

@@ -145,6 +145,10 @@ def test_casualty_wordings(quantities, text: str, expected: tuple) -> None:
         "The gunman shot at twelve people before fleeing.",  # fired at, not hit
         "Officials released three 911 calls.",  # the emergency number
         "He was a father of three.",  # children
+        "Ann Lee, 34; Kate Lee, 8; and Eve Lee, 6, were all shot.",  # ages in a list
+        "Police said Bournes, who was 59, had shot his wife.",  # an age
+        "The boy was shot in the side by a 20 gauge shotgun.",  # a gauge
+        "Teen suffers gunshot wound to the face - 19 Action News",  # a broadcaster
     ],
 )
 def test_numbers_that_are_not_this_tolls(quantities, text: str) -> None:
@@ -157,3 +161,69 @@ def test_numbers_that_are_not_this_tolls(quantities, text: str) -> None:
 def test_one_of_the_group_is_not_the_group(quantities) -> None:
     found = _casualties(quantities("One of the six, a 24-year-old man, died from a head wound."))
     assert ("killed", 6, "exact") not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a person hit, as the object of the shooting: wounded until a report says dead
+        ("Deputies say an eight-year-old accidentally shot his 12-year-old brother.",
+         ("wounded", 1, "at_least")),
+        ("A bullet struck an 11-year-old girl in a parked car.", ("wounded", 1, "at_least")),
+        ("Officers found a 56-year-old woman with a gunshot wound to the leg.",
+         ("wounded", 1, "at_least")),
+        ("Boy, 3, shoots himself in the leg", ("wounded", 1, "at_least")),
+        # a definite victim already introduced is still a person hit
+        ("The victim was shot in the arm.", ("wounded", 1, "at_least")),
+        # people listed without a numeral are counted
+        ("A man and a woman were shot outside the bar.", ("wounded", 2, "exact")),
+    ],
+)  # fmt: skip
+def test_single_victims_without_a_count(quantities, text: str, expected: tuple) -> None:
+    assert expected in _casualties(quantities(text))
+
+
+def test_persons_hit_carry_the_shoot_trigger(quantities) -> None:
+    """The reconciler subtracts the dead from people hit only for hit triggers."""
+    found = quantities(
+        "Officers found a man with a gunshot wound. Police said he shot his brother."
+    )
+    wounded = [q for q in found if q.slot == "wounded"]
+    assert wounded and all(q.trigger == "shoot" for q in wounded)
+
+
+def test_a_definite_victim_is_not_a_new_death(quantities) -> None:
+    # only the wounded slot takes definite singles; "the man died" restates a death
+    found = _casualties(quantities("Police said the teen remained in critical condition."))
+    assert ("wounded", 1, "at_least") in found
+    assert not any(slot == "killed" for slot, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Boy stable after accidental shooting", ("wounded", 1, "at_least")),
+        ("Campbell boy, 7, hospitalized after accidental shooting", ("wounded", 1, "at_least")),
+        ("Accidental shooting sends woman to local hospital", ("wounded", 1, "at_least")),
+        ("Deputies investigate the accidental shooting of a 3-year-old.",
+         ("wounded", 1, "at_least")),
+        ("Teen killed, another injured in drive-by shooting", ("wounded", 1, "at_least")),
+        ("17-year-old boy shot, killed in Bluffton", ("killed", 1, "at_least")),
+        ("A girl was fatally struck by the gunfire.", ("killed", 1, "at_least")),
+        ("Deputies found the seven others fatally shot.", ("killed", 7, "exact")),
+    ],
+)  # fmt: skip
+def test_headline_and_state_wordings_of_one_victim(quantities, text: str, expected: tuple) -> None:
+    assert expected in _casualties(quantities(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 17-year-old girl and a 20-year-old man were not injured.",  # negated
+        "A man faces a murder charge after shooting his wife.",  # the one shot died
+        "Police investigate the fatal shooting of a 3-year-old.",  # dead, not wounded
+    ],
+)
+def test_no_wounded_victim(quantities, text: str) -> None:
+    assert not any(slot == "wounded" for slot, _, _ in _casualties(quantities(text)))

@@ -2,7 +2,8 @@
 
 Every article of an incident goes through the real extractor (spaCy doc,
 attributions, quantities); the incident's killed/wounded quantities are then
-combined by :func:`newsledger.reconcile.casualties.estimate_casualties`. An
+combined by :func:`newsledger.reconcile.casualties.estimate_casualties`, each
+figure dated by its article's ``dct`` (publication date) so later reports revise. An
 incident with no figure for a slot is predicted 0 (so it scores only when the
 gold is 0 and the articles report none).
 """
@@ -76,11 +77,13 @@ def run(data: Path, limit: int | None) -> dict:
     for inc in incidents:
         qs: list[Quantity] = []
         cl: list[str | None] = []
+        pub: list[str | None] = []
         for d in inc["doc_ids"]:
             if d in figures:
                 qs += figures[d][0]
                 cl += figures[d][1]
-        est = estimate_casualties(qs, cl)
+                pub += [docs[d].get("dct")] * len(figures[d][0])
+        est = estimate_casualties(qs, cl, pub)
         pred = {
             s: (est[s].best if s in est and est[s].best is not None else 0)
             for s in ("killed", "wounded")

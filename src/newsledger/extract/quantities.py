@@ -233,6 +233,11 @@ LIGHT_VERBS = frozenset(
         "put",
     ]
 )
+DEATH_WORDS_RE = re.compile(
+    r"\b(?:murder|homicide|manslaughter|fatal(?:ly)?|deadly|dead|death|die[sd]?|killed|killing)\b",
+    re.I,
+)
+HIT_VERBS = frozenset({"injure", "wound", "shoot", "hit", "strike"})
 DEATH_NOUNS = frozenset({"killing", "death", "murder", "slaying", "homicide"})
 AIR_OBJECTS = frozenset(
     [
@@ -346,12 +351,14 @@ def _skip_context(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         return True
     if (
         digits
-        and re.match(r"^(?:\s*(?:,|\)|and\b)|[ \t]*(?:\n|$)|\.(?:\s|$))", after)
+        and re.match(r"^(?:\s*(?:[,;]|\)|and\b)|[ \t]*(?:\n|$)|\.(?:\s|$))", after)
         and (
-            re.search(r"[A-Z][A-Za-z]+\.?[”\"]?\s*[,(]\s*$", before) or _person_word_before(before)
+            re.search(r"[A-Z][A-Za-z]+\.?[”\"]?\s*[,(]\s*$", before)
+            or _person_word_before(before)
+            or re.search(r"\b(?:who|he|she)\s+(?:was|is)\s+$", before, re.I)
         )
     ):
-        return True  # "John Smith, 21, was ...", "Alexis Malone, 19.", "her brother, 6, ..."
+        return True  # "John Smith, 21, was ...", "Ann Lee, 34; ...", "who was 59, had ..."
     if PARENT_OF_RE.search(text[max(0, start - 30) : start]):
         return True  # "a father of three": children, not casualties
     if digits and STATION_BEFORE_RE.search(text[max(0, start - 20) : start]):
@@ -362,8 +369,12 @@ def _skip_context(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         return True  # "(21)"
     if digits == "911":
         return True  # the emergency number
-    if digits and re.match(r"^(?:[A-Za-z]|-?caliber\b|\s*(?:News|NBC|ABC|CBS|FOX|Fox)\b)", after):
-        return True  # "41NBC", "22-caliber", "8 News NOW": names and calibres
+    if digits and re.match(
+        r"^(?:[A-Za-z]|\s*-?\s*(?:caliber|calibre|gauge|mm)\b"
+        r"|\s*(?:[A-Z][a-z]+\s+)?(?:News|NBC|ABC|CBS|FOX|Fox)\b)",
+        after,
+    ):
+        return True  # "41NBC", "22-caliber", "20 gauge", "19 Action News": names and calibres
     return bool(digits and (text[start - 1 : start] == "#" or re.match(r"^[:/]\d", after)))
 
 
@@ -386,11 +397,11 @@ ONE_STATE_RE = re.compile(
     re.I,
 )
 SINGLE_HURT_RE = re.compile(
-    r"\b(?:(?:a|an|the|one|his|her|their)\s+)?(?:(?:\d{1,2}|[a-z]+)-(?:year|month)-old\s+)?"
+    r"\b(?:(?:a|an|another|the|one|his|her|their)\s+)?(?:(?:\d{1,2}|[a-z]+)-(?:year|month)-old\s+)?"
     r"(?P<noun>man|woman|teen|teenager|boy|girl|child|toddler|baby|infant|person|student|youth|"
     r"father|mother|son|daughter|husband|wife|brother|sister|(?:\d{1,2}|[a-z]+)-(?:year|month)-old)"
-    r"\s+(?:(?:was|is|has\s+been|had\s+been|got|gets)\s+)?(?:(?:accidentally|accidently|reportedly|"
-    r"allegedly|critically|seriously)\s+)?"
+    r"(?:,\s*\d{1,2},)?\s+(?:(?:was|is|has\s+been|had\s+been|got|gets)\s+)?"
+    r"(?:(?:accidentally|accidently|reportedly|allegedly|critically|seriously)\s+){0,2}"
     r"(?:(?P<self>shoots?\s+(?:(?:him|her)self|self)|shot\s+(?:(?:him|her)self|self))|"
     r"(?P<shot>shot)(?!\s+(?:and\s+killed|dead|to\s+death|at|up|a|an|the|his|her|him|their|\d)\b)|"
     r"wounded|injured|hurt|in\s+(?:critical|serious|stable|fair)\s+condition)\b",
@@ -529,7 +540,9 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
         if surface and unit is None:
             word = surface.group("w").lower()
             slot, trigger = SURFACE_SLOTS[word]
-            if word == "shot" and surface.group("dead"):
+            if word == "shot" and (
+                surface.group("dead") or re.search(r"\bfatally\s+shot\b", surface.group(0), re.I)
+            ):
                 slot, trigger = "killed", "shoot"
             subject = surface.group("n").strip().strip('”"') or None
         if unit in DURATION_UNITS or unit == "%":
@@ -961,6 +974,13 @@ def _implicit_singles(
             continue
         pronoun = tok.tag_ == "PRP" and tok.lower_ in {"he", "she"}
         first = tok.idx if pronoun else _single_person_start(doc, tok)
+        count = _persons_named(tok) if first is None and tok.dep_ != "pobj" else 0
+        if count > 1:
+            first = tok.left_edge.idx
+        definite = False
+        if first is None and tok.dep_ in {"nsubjpass", "nsubj"}:
+            first = _definite_person_start(tok)
+            definite = first is not None
         if first is None:
             continue
         verb = tok.head
@@ -980,19 +1000,25 @@ def _implicit_singles(
             continue
         if slot is not None and tok.dep_ == "nsubj" and not _headline_passive(verb):
             slot = None
+        # "shot his brother in the arm", "a bullet struck a girl": a person hit, counted with
+        # the dead until a report says otherwise (see reconcile.casualties.report_figures)
         if (
             slot is not None
             and tok.dep_ == "dobj"
-            and (verb.lemma_ in {"shoot", "hit", "strike"} or slot != "killed" or pronoun)
-            and not (slot == "wounded" and verb.lemma_ in {"injure", "wound"} and not pronoun)
+            and (slot != "killed" or pronoun)
+            and not (slot == "wounded" and verb.lemma_ in HIT_VERBS and not pronoun)
         ):
-            slot = None  # "shot a man" says nothing of the outcome
+            slot = None
         if slot is None and tok.dep_ == "nsubj":
             slot = _state_slot(verb)
-        if slot is None:
-            continue
+        if slot is None or ((definite or count > 1) and slot != "wounded"):
+            continue  # named dead ("X and Y were killed") are often a part of a toll
+        if tok.dep_ == "dobj" and slot == "wounded" and DEATH_WORDS_RE.search(tok.sent.text):
+            continue  # "a murder charge after shooting his wife": the one shot died
+        if any(c.dep_ == "neg" for c in verb.children):
+            continue  # "a girl and a man were not injured"
         s = first
-        e = tok.idx + len(tok)
+        e = tok.right_edge.idx + len(tok.right_edge) if count > 1 else tok.idx + len(tok)
         if any(a <= s < b for a, b in taken):
             continue
         out.append(
@@ -1000,10 +1026,10 @@ def _implicit_singles(
                 start=s,
                 end=e,
                 text=doc_text(doc)[s:e],
-                value=1.0,
-                low=1.0,
-                high=None,
-                qualifier="at_least",
+                value=float(max(count, 1)),
+                low=float(max(count, 1)),
+                high=float(count) if count > 1 else None,
+                qualifier="exact" if count > 1 else "at_least",
                 slot=slot,
                 subject=re.sub(r"^(?:a|an|one)\s+", "", doc_text(doc)[s:e], flags=re.I),
                 attribution=_enclosing(attributions, s, e),
@@ -1019,11 +1045,51 @@ SINGLE_DEATH_RE = re.compile(
     r"(?P<noun>man|woman|teen|teenager|boy|girl|child|toddler|baby|infant|person|student|youth|"
     r"father|mother|son|daughter|husband|wife)\b"
     r"\s+(?:(?:was|is|has\s+been|had\s+been)\s+)?(?:(?:accidentally|fatally|reportedly|"
-    r"allegedly|later)\s+)?(?P<verb>shot\s+and\s+killed|shot\s+dead|shot\s+to\s+death|killed|"
+    r"allegedly|later)\s+)?(?P<verb>shot,?\s+(?:and\s+)?killed|shot\s+dead|shot\s+to\s+death|killed|"
     r"dies|died|dead|slain|pronounced\s+dead|found\s+dead)\b"
     r"(?!\s+(?:a|an|the|his|her|their|him|them|two|three|\d)\b)",
     re.I,
 )
+
+
+WOUND_WITH_RE = re.compile(
+    r"\b(?:a|an|one)\s+(?:(?:\d{1,2}|[a-z]+)-(?:year|month)-old\s+)?"
+    r"(?P<noun>man|woman|teen|teenager|boy|girl|child|toddler|baby|infant|person|student|youth|"
+    r"victim|(?:\d{1,2}|[a-z]+)-(?:year|month)-old)\b"
+    r"(?:(?!\b(?:killed|dead|died|and|who|which|after)\b)[^.;!?\n]){0,80}?"
+    r"\b(?:with|from|suffering(?:\s+from)?)\s+(?:a\s+|an\s+)?(?:apparent\s+|single\s+|possible\s+)?"
+    r"(?:gunshot|bullet)\s+wounds?\b",
+    re.I,
+)
+"""One person "found with a gunshot wound", "taken to hospital with a gunshot wound"."""
+
+
+_ONE = (
+    r"(?P<noun>man|woman|teen|teenager|boy|girl|child|toddler|baby|infant|person|student|youth|"
+    r"juvenile|(?:\d{1,2}|[a-z]+)[- ](?:year|month)[- ]old)\b"
+)
+STATE_AFTER_RE = re.compile(
+    r"\b(?:(?:a|an|one)\s+)?(?:(?:\d{1,2}|[a-z]+)[- ](?:year|month)[- ]old\s+)?" + _ONE
+    + r"(?:,\s*\d{1,2},)?\s+(?:(?:is|was|remains|remained)\s+)?(?:hospitalized|stable|critical|"
+    r"recovering|in\s+(?:the\s+)?hospital|in\s+(?:critical|serious|stable|fair|good)\s+condition)"
+    r"\b[^.\n]{0,40}?\b(?:after|following)\b[^.\n]{0,30}?\bshooting\b",
+    re.I,
+)
+"""One person "stable after accidental shooting", "hospitalized following a shooting"."""
+SHOOTING_HITS_RE = re.compile(
+    r"\bshooting\s+(?:sends|sent|hospitalizes|hospitalized|injures|injured|wounds|wounded)\s+"
+    r"(?:(?:a|an|one)\s+)?(?:(?:\d{1,2}|[a-z]+)[- ](?:year|month)[- ]old\s+)?" + _ONE
+    + r"|(?<!fatal )(?<!deadly )\bshooting\s+of\s+(?:a|an|his|her|their)?\s*"
+    r"(?P<aged>(?:\d{1,2}|[a-z]+)-(?:year|month)-old)\b",
+    re.I,
+)
+"""A shooting that "sends a woman to hospital", "the accidental shooting of a 3-year-old"."""
+ANOTHER_HURT_RE = re.compile(
+    r"\b(?P<noun>another)(?:\s+(?:person|man|woman|teen|boy|girl|victim))?\s+(?:was\s+|is\s+)?"
+    r"(?:injured|wounded|hurt)\b",
+    re.I,
+)
+""""Teen killed, another injured": one more person hurt."""
 
 
 def _surface_singles(
@@ -1040,6 +1106,10 @@ def _surface_singles(
             {"killed", "wounded"},
             lambda m: "shoot" if m.group("shot") or m.group("self") else "injure",
         ),
+        (WOUND_WITH_RE, "wounded", {"killed", "wounded"}, lambda m: "shoot"),
+        (STATE_AFTER_RE, "wounded", {"killed", "wounded"}, lambda m: "shoot"),
+        (SHOOTING_HITS_RE, "wounded", {"killed", "wounded"}, lambda m: "shoot"),
+        (ANOTHER_HURT_RE, "wounded", {"killed", "wounded"}, lambda m: "injure"),
         (
             SINGLE_DEATH_RE,
             "killed",
@@ -1066,7 +1136,7 @@ def _surface_singles(
                     high=None,
                     qualifier="at_least",
                     slot=slot,
-                    subject=m.group("noun"),
+                    subject=m.group("noun") or m.groupdict().get("aged"),
                     attribution=_enclosing(attributions, s, e),
                     sentence=sent,
                     trigger=trigger(m),
@@ -1155,9 +1225,40 @@ def _single_person_start(doc: Doc, tok: Token) -> int | None:
         # a bare singular noun only occurs in headlines ("Teen shot in bedroom")
         return tok.left_edge.idx if _is_headline(tok) else None
     d = dets[0]
-    if d.lower_ in {"a", "an", "one"} or (tok.dep_ in {"dobj", "pobj"} and d.dep_ == "poss"):
+    if d.lower_ in {"a", "an", "another", "one"} or (
+        tok.dep_ in {"dobj", "pobj"} and d.dep_ == "poss"
+    ):
         return d.idx
     return None
+
+
+def _persons_named(tok: Token) -> int:
+    """ "a man and a woman", "his girlfriend and her son": people listed one by one
+    without a numeral (numerals in a coordination are summed by _with_conjoined)."""
+    members = [tok]
+    frontier = [tok]
+    while frontier:
+        kids = [c for c in frontier.pop().children if c.dep_ == "conj"]
+        members += kids
+        frontier += kids
+    if len(members) < 2 or any(
+        c.like_num for m in members for c in m.children if c.dep_ == "nummod"
+    ):
+        return 0
+    return len(members) if all(_one_person(m) for m in members) else 0
+
+
+def _definite_person_start(tok: Token) -> int | None:
+    """ "the victim", "the 16-year-old": one person already introduced, hit or hurt."""
+    aged = tok.lower_.endswith("year-old") or any(
+        c.lower_.endswith("year-old") for c in tok.children
+    )
+    if tok.tag_ != "NN" or (tok.lemma_.lower() not in PERSON_NOUNS and not aged):
+        return None
+    if any(c.dep_ == "conj" for c in tok.children):
+        return None
+    dets = [c for c in tok.children if c.dep_ == "det"]
+    return dets[0].idx if dets and dets[0].lower_ == "the" else None
 
 
 def _is_headline(tok: Token) -> bool:
@@ -1183,7 +1284,9 @@ def _casualty_verb_slot(verb: Token) -> str | None:
         hit_by = {g.lemma_.lower() for c in verb.children for g in c.children} | {
             c.lemma_.lower() for c in verb.children
         }
-        return "wounded" if hit_by & {"bullet", "gunfire", "round", "shrapnel", "shot"} else None
+        if not hit_by & {"bullet", "gunfire", "round", "shrapnel", "shot"}:
+            return None
+        return "killed" if any(c.lower_ == "fatally" for c in verb.children) else "wounded"
     if lemma == "lose":
         return None
     if lemma == "pass" and any(c.lower_ == "away" for c in verb.children):
