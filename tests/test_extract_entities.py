@@ -125,3 +125,50 @@ def test_one_sense_a_name_tagged_organisation_is_not_a_nationality() -> None:
     out = _one_sense(text, [org, norp, demonym_org, demonym])
     assert out[1].label == "ORG"
     assert out[3].label == "NORP"
+
+
+def _span(doc, phrase: str):
+    start = doc.text.find(phrase)
+    return doc.char_span(start, start + len(phrase))
+
+
+def test_model_designation_is_not_a_person(nlp) -> None:
+    from newsledger.extract.entities import _no_entity
+
+    doc = nlp("John Smith said the Ilyushin IL-76 and a Su-34 crashed.")
+    starts = frozenset(s.start for s in doc.sents)
+    assert _no_entity(_span(doc, "Ilyushin IL-76"), "PERSON", starts)
+    assert _no_entity(_span(doc, "Su-34"), "PERSON", starts)
+    assert not _no_entity(_span(doc, "John Smith"), "PERSON", starts)
+    found = _found(nlp, "Boeing said Russian Su-34 jets bombed the town.")
+    assert "Russian Su-34" not in found and found.get("Russian") == "NORP"
+
+
+def test_clause_initial_plural_common_noun_is_not_a_person(nlp) -> None:
+    text = "The army said “Strikes continue against enemy positions”, Roman Starovoyt said."
+    found = _found(nlp, text)
+    assert "Strikes" not in found
+    assert found.get("Roman Starovoyt") == "PERSON"
+
+
+def test_name_of_a_weapon_is_not_an_organisation(nlp) -> None:
+    text = (
+        "“Six tanks, Caesar cannons, 20 armored vehicles” were destroyed. "
+        "Officials said Caesar was hit in the Kursk region."
+    )
+    found = _found(nlp, text)
+    assert found.get("Caesar") is None
+    from newsledger.extract.entities import names_weapon
+
+    doc = nlp("France delivered the Caesar howitzer, said Nexter Systems.")
+    assert names_weapon(_span(doc, "Caesar"))
+    assert not names_weapon(_span(doc, "Nexter Systems"))
+
+
+def test_bare_compass_word_is_not_a_place(nlp) -> None:
+    found = _found(
+        nlp, "Troops took a village in the East, near Donetsk, and moved to the Middle East."
+    )
+    assert "East" not in found
+    assert found.get("Donetsk") == "GPE"
+    assert "Middle East" in found

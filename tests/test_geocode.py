@@ -116,3 +116,47 @@ def test_untagged_country_in_the_sentence_outweighs_population(
     other = "Shelling hit Odessa overnight. Officials in Ukraine spoke later."
     place = geocode(gaz, other, toponyms(other, ["Odessa"]))[0]
     assert place is not None and place.country == "US"  # another sentence: not local
+
+
+def test_plural_admin_word_after_a_list_applies_to_every_member(gaz: Gazetteer) -> None:
+    text = "Drones were shot down over the Moscow, Leningrad, Belgorod and Kursk regions."
+    assert _admin_hint("Leningrad", text, text.find("Leningrad") + 9)[1] == "region"
+    assert _admin_hint("Moscow", text, text.find("Moscow") + 6)[1] == "region"
+    place = geocode(gaz, text, toponyms(text, ["Moscow", "Leningrad", "Belgorod", "Kursk"]))[1]
+    assert place is not None and place.feature == "A.ADM1" and place.country == "RU"
+    alone = "Drones were shot down over Leningrad and Kursk."
+    assert _admin_hint("Leningrad", alone, alone.find("Leningrad") + 9)[1] is None
+
+
+def test_plural_admin_word_before_a_list_applies_to_every_member(gaz: Gazetteer) -> None:
+    text = "Drones hit several regions, including Moscow, Oryol, Leningrad, and Tula."
+    for name in ("Moscow", "Leningrad", "Tula"):
+        assert _admin_hint(name, text, text.find(name) + len(name))[1] == "region"
+    place = geocode(gaz, text, toponyms(text, ["Leningrad"]))[0]
+    assert place is not None and place.feature == "A.ADM1"
+    cities = "Drones hit several cities, including Moscow and Tula."
+    assert _admin_hint("Tula", cities, cities.find("Tula") + 4)[1] is None
+
+
+def test_region_named_after_a_city_with_region_status_is_the_surrounding_one(
+    gaz: Gazetteer,
+) -> None:
+    text = "Drones hit the Moscow region and the Kyiv region; Moscow and Kyiv traded blame."
+    tops = toponyms(text, ["Moscow", "Kyiv"])
+    moscow_region, kyiv_region, moscow, kyiv = geocode(gaz, text, tops)
+    for region, city in ((moscow_region, moscow), (kyiv_region, kyiv)):
+        assert region is not None and city is not None
+        assert region.feature == "A.ADM1" and city.feature.startswith("P.")
+        assert region.admin1 != city.admin1  # the oblast around the city, not the city itself
+
+
+def test_a_governor_heads_a_region_not_a_town(gaz: Gazetteer) -> None:
+    text = "The governors of Kursk and Belgorod issued alerts; Belgorod's governor spoke."
+    for name in ("Kursk", "Belgorod"):
+        assert _admin_hint(name, text, text.find(name) + len(name))[1] == "region"
+    last = text.rfind("Belgorod")
+    assert _admin_hint("Belgorod", text, last + 8)[1] == "region"
+    place = geocode(gaz, text, toponyms(text, ["Kursk"]))[0]
+    assert place is not None and place.feature == "A.ADM1"
+    mayor = "The mayor of Kursk spoke."
+    assert _admin_hint("Kursk", mayor, mayor.find("Kursk") + 5)[1] is None

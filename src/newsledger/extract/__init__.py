@@ -33,7 +33,7 @@ from newsledger.model import (
     TimeExpression,
 )
 
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 
 def _partner(name: str) -> ModuleType:

@@ -9,6 +9,12 @@ occurrences. A nationality before a group or body noun the model leaves untagged
 ("Russian volunteers", "the Russian defense ministry") is an armed group or an
 organisation; a lone surname after the full name is that person; a word glued to
 a pronoun or article by a lost space ("TelegramHe") loses the glued part.
+
+The model also names things that are no actor or place: a model designation
+("Ilyushin IL-76", "Su-34") or a capitalised plural noun opening a clause
+("Strikes continue") tagged PERSON, a weapon named before its kind ("Caesar
+cannons") tagged ORG, a bare compass word ("in the East") tagged LOC; those are
+dropped, the weapon wherever its surface recurs in the article.
 """
 
 from __future__ import annotations
@@ -48,6 +54,22 @@ PLACE_NOUNS = frozenset(
 ACRONYM_RE = re.compile(r"\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁ0-9&.\-]{1,9})\s*\)")
 LEADING_RE = re.compile(r"^(?:the|The|THE|a|an)\s+")
 TRAILING_RE = re.compile(r"(?:['’]s|['’])$")
+
+
+# Kinds of weapon a name can modify ("the Caesar howitzer", "Patriot missiles"); aircraft
+# are left out because a maker names them too ("Boeing planes").
+WEAPON_NOUNS = frozenset(
+    {"howitzer", "gun", "cannon", "tank", "missile", "rocket", "launcher", "drone", "mortar",
+     "rifle", "torpedo", "artillery", "warhead", "munition"}
+)  # fmt: skip
+# A model designation: letters and digits, optionally hyphenated ("IL-76", "Su-34", "S-300",
+# "T-72B3", "F-16", "M777").
+DESIGNATION_RE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z]{1,4}-?\d+[A-Za-z0-9-]*$")
+COMPASS_WORDS = frozenset(
+    {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+     "north-east", "north-west", "south-east", "south-west"}
+)  # fmt: skip
+CLAUSE_OPENERS = frozenset(QUOTES) | {":", "-", "–", "—", "(", ";"}
 
 
 @dataclass(frozen=True)
@@ -371,10 +393,58 @@ def _one_sense(text: str, mentions: list[RawMention]) -> list[RawMention]:
     return out
 
 
+def _clause_initial(tok: Token, starts: frozenset[int]) -> bool:
+    """First word of a sentence, a quotation or a clause after a colon or dash."""
+    return tok.i in starts or tok.i == 0 or tok.doc[tok.i - 1].text in CLAUSE_OPENERS
+
+
+def _common_plural(span: Span, starts: frozenset[int]) -> bool:
+    """A one-word name that the parse reads as a plural common noun opening a clause
+    ("Strikes continue"): capitalised only by its position."""
+    if len(span) != 1:
+        return False
+    tok = span[0]
+    return (
+        tok.tag_ == "NNS"
+        and tok.lemma_.islower()
+        and tok.lemma_ != tok.lower_
+        and _clause_initial(tok, starts)
+    )
+
+
+def names_weapon(span: Span) -> bool:
+    """Whether the name modifies a weapon noun that follows it ("the Caesar howitzer",
+    "Caesar self-propelled guns", "S-300 missiles"): a weapon's name, no organisation."""
+    doc = span.doc
+    for j in range(span.end, min(span.end + 5, len(doc))):
+        tok = doc[j]
+        if tok.lemma_.lower() in WEAPON_NOUNS or tok.lower_ in WEAPON_NOUNS:
+            # the weapon heads the phrase: "the Obama gun control plan" names no weapon
+            return tok.dep_ != "compound" and span.root in tok.subtree
+        if (tok.is_punct and tok.text != "-") or tok.pos_ in {"DET", "ADP", "AUX", "CCONJ", "PRON"}:
+            return False
+        if tok.pos_ == "VERB" and tok.tag_ != "VBN":
+            return False
+    return False
+
+
+def _no_entity(span: Span, label: str, starts: frozenset[int]) -> bool:
+    """Spans the model tags as actors or places that name neither (see the module doc)."""
+    if label == "PERSON" and any(DESIGNATION_RE.match(t.text) for t in span):
+        return True  # "Ilyushin IL-76": a maker and a model
+    if label in {"PERSON", "ORG"} and _common_plural(span, starts):
+        return True
+    if label in {"GPE", "LOC"} and len(span) == 1 and span[0].lower_ in COMPASS_WORDS:
+        return True  # "in the East": a direction, no place of its own
+    return label in {"PERSON", "ORG", "PRODUCT"} and names_weapon(span)
+
+
 def english_mentions(doc: Doc) -> list[RawMention]:
     """All entity mentions of an English doc, sorted, non-overlapping."""
     text = doc_text(doc)
+    starts = frozenset(s.start for s in doc.sents)
     ner: list[RawMention] = []
+    not_names: set[str] = set()
     for ent in doc.ents:
         label = _relabel(ent)
         if label not in MAYBE_LABELS:
@@ -382,7 +452,20 @@ def english_mentions(doc: Doc) -> list[RawMention]:
         s, e = clean_span(text, ent.start_char, ent.end_char)
         if e <= s or not any(ch.isalpha() for ch in text[s:e]):
             continue
+        if _no_entity(ent, label, starts):
+            if label in {"PERSON", "ORG", "PRODUCT"}:
+                not_names.add(text[s:e])
+            continue
+        model = next((t for t in ent if DESIGNATION_RE.match(t.text)), None)
+        if label == "NORP" and model is not None:
+            s, e = clean_span(text, s, min(e, model.idx))  # "Russian Su-34": the nationality
+            if e <= s:
+                continue
         ner.extend(_split_conjoined(text, s, e, label))
+    # one sense per article: what the text calls a weapon or a model is one everywhere
+    ner = [
+        m for m in ner if m.label not in {"PERSON", "ORG"} or text[m.start : m.end] not in not_names
+    ]
     ner = [m for m in _one_sense(text, ner) if m.label in KEEP_LABELS or m.label == "ARMED_GROUP"]
     armed = armed_groups(doc) + national_bodies(doc)
     chosen: list[RawMention] = []

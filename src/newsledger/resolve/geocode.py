@@ -107,7 +107,45 @@ def _admin_hint(text: str, doc: str, end: int) -> tuple[str, str | None]:
     if match and not (match.group(0).strip(" '’")[:1].isupper()
                       and _NAME_GOES_ON.match(doc[end + match.end() : end + match.end() + 20])):
         return text, match.group(0).strip(" '’").casefold()
-    return text, None
+    return text, _list_admin(doc, end) if doc else None
+
+
+# A plural admin word applies to every member of the list it closes or opens: "the Moscow,
+# Leningrad and Kursk regions", "several regions, including Moscow, Kursk and Tula".
+_PLURAL_ADMIN = {"regions": "region", "oblasts": "oblast", "provinces": "province",
+                 "oblasti": "oblast", "counties": "county", "districts": "district",
+                 "governorates": "governorate", "prefectures": "prefecture",
+                 "territories": "territory", "krais": "krai", "raions": "raion",
+                 "rayons": "rayon", "voivodeships": "voivodeship", "parishes": "parish"}
+_LIST_NAME = r"[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,3}"
+_PLURALS = "|".join(_PLURAL_ADMIN)
+_LIST_THEN_ADMIN = re.compile(
+    rf"^(?:[ \t]*,[ \t]*{_LIST_NAME})*[ \t]*,?[ \t]+(?:and|or|&)[ \t]+{_LIST_NAME}[ \t]+"
+    rf"({_PLURALS})\b"
+)
+_ADMIN_THEN_LIST = re.compile(
+    rf"\b({_PLURALS}),?[ \t]+(?:including|such[ \t]+as|like|namely)[ \t]+"
+    rf"(?:{_LIST_NAME}[ \t]*,[ \t]*(?:(?:and|or)[ \t]+)?)*(?:(?:and|or)[ \t]+)?{_LIST_NAME}$"
+)
+# A governor heads a region, not a town: "the governors of Kursk and Belgorod", "X's governor".
+_GOVERNOR_OF = re.compile(
+    rf"\b[Gg]overnors?[ \t]+of[ \t]+(?:the[ \t]+)?(?:{_LIST_NAME}[ \t]*,[ \t]*)*"
+    rf"(?:{_LIST_NAME}[ \t]*,?[ \t]+(?:and|or)[ \t]+)?{_LIST_NAME}$"
+)
+_GOVERNOR_AFTER = re.compile(r"^(?:['’]s)?[ \t]+governor\b")
+_LIST_SPAN = 200
+
+
+def _list_admin(doc: str, end: int) -> str | None:
+    """The singular admin word of a plural one closing or opening the name's list, or
+    "region" for the land a governor heads."""
+    before = doc[max(0, end - _LIST_SPAN) : end]
+    found = _LIST_THEN_ADMIN.match(doc[end : end + _LIST_SPAN]) or _ADMIN_THEN_LIST.search(before)
+    if found:
+        return _PLURAL_ADMIN[found.group(1).casefold()]
+    if _GOVERNOR_OF.search(before) or _GOVERNOR_AFTER.match(doc[end : end + 20]):
+        return "region"
+    return None
 
 
 def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[Candidate]:
@@ -242,7 +280,25 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
                for c in out]
     if wants_admin and admin_word not in _LOCAL_ADMIN:
         out.extend(_regions_of_cities(gaz, out, admin_word))
+        out = _surrounding_region_first(gaz, out)
     return out
+
+
+def _surrounding_region_first(gaz: Gazetteer, found: list[Candidate]) -> list[Candidate]:
+    """"Moscow region", "Kyiv Oblast": when a city with a region's status (an admin1 whose
+    largest town is the named city) and the region named after it both match, the admin
+    word names the region around the city."""
+    regions = [c for c in found if c.place.feature == "A.ADM1" and c.place.admin1]
+    if len(regions) < 2:
+        return found
+    towns = {c.place.geonames_id for c in found
+             if c.place.feature.startswith("P.") and c.kind in (PRIMARY, ALTERNATE)}
+    cities = {c.place.geonames_id for c in regions
+              if gaz.largest_in_admin1(c.place.admin1) in towns}
+    around = {c.place.country for c in regions if c.place.geonames_id not in cities}
+    return [Candidate(c.place, c.kind, c.base - 0.6)
+            if c.place.geonames_id in cities and c.place.country in around else c
+            for c in found]
 
 
 def _fuzzy_rows(gaz: Gazetteer, text: str) -> list[tuple[int, int, str]]:
@@ -565,6 +621,8 @@ def display_name(t: Toponym, doc: str) -> str:
     cleaned = t.text.strip()
     _, admin_word = _admin_hint(_clean(cleaned), doc, t.end)
     if admin_word and admin_word not in norm(cleaned).split():
+        if not _ADMIN_AFTER.match(doc[t.end : t.end + 20]):
+            return f"{cleaned} {admin_word}"  # one of a list: "Moscow, Kursk and Tula regions"
         word = doc[t.end:].split()[0].strip(",.;:")
         if word.casefold().endswith("s") and word.casefold()[:-1] in ADMIN_WORDS:
             word = word[:-1]  # "Kursk and Bryansk regions": each one region
