@@ -155,3 +155,18 @@ def test_a_gunshot_wound_suffered_by_the_dead_is_not_a_wounded_victim() -> None:
     # across reports too: one report's wounded victim is another's dead
     est = estimate_casualties([suffered, dead], [None, None])
     assert "wounded" not in est and est["killed"].best == 1
+
+
+def test_another_person_shot_is_not_the_dead_counted_twice() -> None:
+    from dataclasses import replace
+
+    shot_dead = replace(q(1, qualifier="at_least"), trigger="shoot", subject="teen")
+    shot = replace(q(1, "wounded", qualifier="at_least"), trigger="shoot", subject="teen")
+    another = replace(shot, subject="another 16-year-old boy", start=40, sentence=2)
+    assert [f.slot for f in report_figures([shot_dead, shot])] == ["killed"]
+    figures = {f.slot: f.value for f in report_figures([shot_dead, shot, another])}
+    assert figures == {"killed": 1, "wounded": 1}
+    # across reports too: "another" victim hit is not the dead one
+    assert "wounded" not in estimate_casualties([shot_dead, shot], [None, None])
+    est = estimate_casualties([shot_dead, another], [None, None])
+    assert est["wounded"].best == 1

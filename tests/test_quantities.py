@@ -227,3 +227,54 @@ def test_headline_and_state_wordings_of_one_victim(quantities, text: str, expect
 )
 def test_no_wounded_victim(quantities, text: str) -> None:
     assert not any(slot == "wounded" for slot, _, _ in _casualties(quantities(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relative clause tells what happened to an indefinite person
+        ("Officers found a 56-year-old who had been shot in the leg.", ("wounded", 1, "at_least")),
+        ("Police say a man who shot himself while running was arrested.",
+         ("wounded", 1, "at_least")),
+        # a state after a copula the parser reads as active, or a hospital stay
+        ("A fourth victim remains hospitalized.", ("wounded", 1, "at_least")),
+        ("One person is dead and another person is in the hospital.", ("wounded", 1, "at_least")),
+        ("Her grandmother was found with a gunshot wound to the leg.", ("wounded", 1, "at_least")),
+        # kin are persons too
+        ("A man was jailed for allegedly shooting his cousin.", ("wounded", 1, "at_least")),
+        # one more hurt besides the dead, however the clause is cut
+        ("Shooting kills 1 child, critically injures another", ("wounded", 1, "at_least")),
+        ("The shooting left one child dead, and another critically injured.",
+         ("wounded", 1, "at_least")),
+        ("Three people are dead and another hospitalized.", ("wounded", 1, "at_least")),
+    ],
+)  # fmt: skip
+def test_relative_clause_state_and_kin_victims(quantities, text: str, expected: tuple) -> None:
+    assert expected in _casualties(quantities(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a call about a victim tells nothing of the outcome; a named victim is described
+        "Police responded to a report of a man who had been shot.",
+        "The charges stem from the shooting of Christian Smith, who was shot in the face.",
+        "Police said the mother was in the hospital at the time, working a shift.",
+        "A woman who witnessed the shooting was not hurt.",
+    ],
+)
+def test_relative_clauses_and_hospital_stays_that_are_no_victim(quantities, text: str) -> None:
+    assert not any(slot == "wounded" for slot, _, _ in _casualties(quantities(text)))
+
+
+def test_hit_and_survivor_triggers_of_one_victim(quantities) -> None:
+    """Found with a wound: a hit who may be the dead; "also shot": someone besides them."""
+    found = quantities("A teen was found with a gunshot wound to the chest.")
+    assert [q.trigger for q in found if q.slot == "wounded"] == ["shoot"]
+    found = quantities("A man remained hospitalized with a gunshot wound.")
+    assert [q.trigger for q in found if q.slot == "wounded"] == ["hospitalize"]
+    found = quantities("A boy was killed in the shooting while a woman was also shot.")
+    assert "wound" in {q.trigger for q in found if q.slot == "wounded"}
+    # "shot another teen": another than the shooter, not one more victim
+    found = quantities("A teenager accidentally shot another teenage boy.")
+    assert all(not (q.subject or "").lower().startswith("another") for q in found)

@@ -468,3 +468,48 @@ def test_only_a_disclaimer_reaches_back_to_the_sentence_before():
     assert status("The claim could not be independently verified.") == "unverified-as-reported"
     # an inline hedge belongs to its own sentence's claim, not to the one before it
     assert status("Separately, drones allegedly hit a fuel depot overnight.") == "single-source"
+
+
+def test_a_claimants_later_report_supersedes_its_earlier_toll():
+    def toll(second_day: str) -> int | None:
+        case = Case()
+        case.entity("p-gov", "ORG", "Regional Governor")
+        for aid, day, n in (("t1", "2024-03-12", "3"), (("t2", second_day, "7"))):
+            text = f"The Regional Governor said {n} civilians were killed in the shelling."
+            case.article(aid, text, outlet=f"Outlet {aid}", origin=aid,
+                         mentions=[("Regional Governor", "ORG", "p-gov")],
+                         attributions=[("The Regional Governor", "said",
+                                        f"{n} civilians were killed in the shelling", "asserts")],
+                         quantities=[(n, float(n), "killed", "civilians", 0)],
+                         events=[("shelling", "Explosions/Remote violence", "Shelling")])
+            case.articles[-1] = replace(case.articles[-1], published=day)
+        (event,) = run(case).events
+        assert event.fatalities is not None
+        return event.fatalities.best
+
+    # the governor's next-day count replaces the first one ...
+    assert toll("2024-03-13T09:00:00") == 7
+    # ... while two counts of one day, order lost, leave the rising toll's highest
+    assert toll("2024-03-12") == 7
+    # an earlier-dated larger count is what the later report revised downward
+    assert toll("2024-03-11") == 3
+
+
+def test_claims_opposed_by_polarity_alone_form_two_camps() -> None:
+    """A capture and a denial of that capture share the outcome; polarity splits them."""
+    from newsledger.reconcile.claims import _contradictions, _Draft
+    from newsledger.reconcile.lexicon import ADVANCE
+    from newsledger.reconcile.propositions import Proposition
+
+    words = ("forces", "captured", "village", "border", "overnight")
+    drafts = [
+        _Draft(statements=[], props=[Proposition(words=words, outcome=ADVANCE)], figures=[]),
+        _Draft(
+            statements=[],
+            props=[Proposition(words=words, polarity="denies", outcome=ADVANCE)],
+            figures=[],
+        ),
+    ]
+    conflicts = _contradictions("ev-1", drafts, {})
+    assert len(conflicts) == 1
+    assert "Against this" in conflicts[0].explanation

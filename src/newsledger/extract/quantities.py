@@ -172,9 +172,33 @@ PERSON_NOUNS = frozenset(
         "husband",
         "wife",
         "friend",
+        # kin and close relations, the usual victims of domestic and accidental shootings
+        "cousin",
+        "nephew",
+        "niece",
+        "uncle",
+        "aunt",
+        "grandson",
+        "granddaughter",
+        "grandmother",
+        "grandfather",
+        "grandparent",
+        "girlfriend",
+        "boyfriend",
+        "fiance",
+        "fiancee",
+        "roommate",
+        "stepson",
+        "stepdaughter",
+        "stepfather",
+        "stepmother",
+        "relative",
+        "classmate",
+        "coworker",
         "neighbor",
         "neighbour",
         "juvenile",
+        "minor",
         "male",
         "female",
     ]
@@ -973,7 +997,12 @@ def _implicit_singles(
         if tok.dep_ not in {"nsubjpass", "nsubj", "dobj", "pobj"}:
             continue
         pronoun = tok.tag_ == "PRP" and tok.lower_ in {"he", "she"}
-        first = tok.idx if pronoun else _single_person_start(doc, tok)
+        relative = _relative_antecedent(tok)
+        if relative is not None:
+            # "a 56-year-old who had been shot", "a man who shot himself"
+            first = _single_person_start(doc, relative, relative=True)
+        else:
+            first = tok.idx if pronoun else _single_person_start(doc, tok)
         count = _persons_named(tok) if first is None and tok.dep_ != "pobj" else 0
         if count > 1:
             first = tok.left_edge.idx
@@ -984,6 +1013,8 @@ def _implicit_singles(
         if first is None:
             continue
         verb = tok.head
+        if tok.dep_ == "nsubj" and verb.dep_ in {"aux", "auxpass"}:
+            verb = verb.head  # "a man remains hospitalized" parsed with the copula as head
         if tok.dep_ == "pobj":
             # "the fatal shooting of a student", "the killing of John Smith"
             if verb.lower_ != "of" or verb.head.lemma_.lower() not in DEATH_NOUNS | {"shooting"}:
@@ -998,7 +1029,12 @@ def _implicit_singles(
             slot = _casualty_verb_slot(verb)
         if slot is None and tok.dep_ == "pobj":
             continue
-        if slot is not None and tok.dep_ == "nsubj" and not _headline_passive(verb):
+        if (
+            slot is not None
+            and tok.dep_ == "nsubj"
+            and not _headline_passive(verb)
+            and not _passive_like(verb)
+        ):
             slot = None
         # "shot his brother in the arm", "a bullet struck a girl": a person hit, counted with
         # the dead until a report says otherwise (see reconcile.casualties.report_figures)
@@ -1009,8 +1045,10 @@ def _implicit_singles(
             and not (slot == "wounded" and verb.lemma_ in HIT_VERBS and not pronoun)
         ):
             slot = None
-        if slot is None and tok.dep_ == "nsubj":
+        if slot is None and tok.dep_ in {"nsubj", "nsubjpass"}:
             slot = _state_slot(verb)
+            if slot is None and not definite and _in_hospital(verb):
+                slot = "wounded"  # "another person is in the hospital" (not "the mother")
         if slot is None or ((definite or count > 1) and slot != "wounded"):
             continue  # named dead ("X and Y were killed") are often a part of a toll
         if tok.dep_ == "dobj" and slot == "wounded" and DEATH_WORDS_RE.search(tok.sent.text):
@@ -1018,7 +1056,8 @@ def _implicit_singles(
         if any(c.dep_ == "neg" for c in verb.children):
             continue  # "a girl and a man were not injured"
         s = first
-        e = tok.right_edge.idx + len(tok.right_edge) if count > 1 else tok.idx + len(tok)
+        named = relative if relative is not None else tok
+        e = tok.right_edge.idx + len(tok.right_edge) if count > 1 else named.idx + len(named)
         if any(a <= s < b for a, b in taken):
             continue
         out.append(
@@ -1031,10 +1070,18 @@ def _implicit_singles(
                 high=float(count) if count > 1 else None,
                 qualifier="exact" if count > 1 else "at_least",
                 slot=slot,
-                subject=re.sub(r"^(?:a|an|one)\s+", "", doc_text(doc)[s:e], flags=re.I),
+                # "shot another teen": another than the shooter, not one more victim
+                subject=re.sub(
+                    r"^(?:a|an|one)\s+" if tok.dep_ not in {"dobj", "pobj"} else
+                    r"^(?:a|an|one|another)\s+",
+                    "",
+                    doc_text(doc)[s:e],
+                    flags=re.I,
+                ),
                 attribution=_enclosing(attributions, s, e),
                 sentence=_sent_of(sent_starts, s),
-                trigger=verb.lemma_.lower(),
+                # found with a wound: hit, maybe dead; hospitalized with one: a survivor
+                trigger=_single_trigger(verb),
             )
         )
     return out
@@ -1085,11 +1132,14 @@ SHOOTING_HITS_RE = re.compile(
 )
 """A shooting that "sends a woman to hospital", "the accidental shooting of a 3-year-old"."""
 ANOTHER_HURT_RE = re.compile(
-    r"\b(?P<noun>another)(?:\s+(?:person|man|woman|teen|boy|girl|victim))?\s+(?:was\s+|is\s+)?"
-    r"(?:injured|wounded|hurt)\b",
+    r"\b(?P<noun>another)(?:\s+(?:person|man|woman|teen|boy|girl|child|victim))?\s+"
+    r"(?:was\s+|is\s+|remains\s+)?(?:(?:critically|seriously|severely|also)\s+)?"
+    r"(?:injured|wounded|hurt|hospitalized)\b"
+    r"|\b(?:injur(?:es|ed|ing)|wound(?:s|ed|ing)|hurt(?:s|ing)?)\s+(?P<other>another)\b"
+    r"(?!\s+(?:person|man|woman|teen|boy|girl|child|victim)\s+(?:was|is)\b)",
     re.I,
 )
-""""Teen killed, another injured": one more person hurt."""
+""""Teen killed, another injured", "kills one, critically injures another": one more hurt."""
 
 
 def _surface_singles(
@@ -1136,7 +1186,8 @@ def _surface_singles(
                     high=None,
                     qualifier="at_least",
                     slot=slot,
-                    subject=m.group("noun") or m.groupdict().get("aged"),
+                    subject=m.group("noun") or m.groupdict().get("aged")
+                    or m.groupdict().get("other"),
                     attribution=_enclosing(attributions, s, e),
                     sentence=sent,
                     trigger=trigger(m),
@@ -1189,6 +1240,8 @@ def _state_slot(verb: Token) -> str | None:
             if o.lemma_.lower() in {"wound", "injury"}:
                 mods = {c.lower_ for c in o.children}
                 return "killed" if mods & {"fatal", "mortal"} else "wounded"
+    if _with_wound(verb):
+        return "wounded"
     if lemma in {"be", "remain", "list"}:
         for p in verb.children:
             if p.dep_ == "prep" and p.lower_ == "in":
@@ -1204,9 +1257,73 @@ def _state_slot(verb: Token) -> str | None:
     return None
 
 
-def _single_person_start(doc: Doc, tok: Token) -> int | None:
+WITH_WOUND_VERBS = frozenset(
+    {"find", "be", "remain", "hospitalize", "take", "transport", "rush", "fly", "airlift",
+     "treat", "admit", "arrive", "show", "discover", "list", "leave", "transfer"}
+)
+
+
+def _single_trigger(verb: Token) -> str:
+    """The trigger of one victim: "was also shot" names someone besides the dead (a
+    survivor, not a hit count); "found with a wound" is a hit that may be the dead."""
+    if verb.lemma_ in HIT_VERBS and any(c.lower_ == "also" for c in verb.children):
+        return "wound"
+    if _with_wound(verb) and verb.lemma_ in {"find", "discover", "show", "arrive"}:
+        return "shoot"
+    return verb.lemma_.lower()
+
+
+def _with_wound(verb: Token) -> bool:
+    """ "found with a gunshot wound", "hospitalized with injuries": a person hit, who may
+    yet be among the dead (so it carries a hit trigger for the reconciler)."""
+    return verb.lemma_.lower() in WITH_WOUND_VERBS and any(
+        p.dep_ == "prep"
+        and p.lower_ == "with"
+        and any(g.lemma_.lower() in {"wound", "injury"} and not _fatal_mod(g) for g in p.children)
+        for p in verb.children
+    )
+
+
+def _fatal_mod(tok: Token) -> bool:
+    """ "a fatal gunshot wound": the one found with it died."""
+    return any(c.lower_ in {"fatal", "mortal", "fatally"} for c in tok.subtree)
+
+
+def _passive_like(verb: Token) -> bool:
+    """ "a man remains hospitalized": a participle after a copula the parser took as active."""
+    return verb.tag_ == "VBN" and any(
+        c.dep_ in {"aux", "auxpass"}
+        and (c.lemma_ == "be" or c.lower_ in {"remain", "remains", "remained", "got", "gets"})
+        for c in verb.children
+    )
+
+
+def _in_hospital(verb: Token) -> bool:
+    """ "another person is in the hospital": a stay that means one more hurt."""
+    return verb.lemma_ in {"be", "remain"} and not any(
+        c.dep_ == "neg" for c in verb.children
+    ) and any(
+        p.dep_ == "prep" and p.lower_ == "in" and any(g.lemma_ == "hospital" for g in p.children)
+        for p in verb.children
+    )
+
+
+def _relative_antecedent(tok: Token) -> Token | None:
+    """The noun a relative "who"/"that" subject stands for."""
+    if tok.tag_ not in {"WP", "WDT"} or tok.lower_ not in {"who", "that"}:
+        return None
+    verb = tok.head
+    noun = verb.head
+    if verb.dep_ != "relcl" or noun.dep_ in {"pobj", "appos"} or noun.ent_type_ == "PERSON":
+        # "a report of a man who had been shot" (a call, the victim's fate told later),
+        # "Smith, who was shot", "Smith, a teen who was killed" (a victim described)
+        return None
+    return noun
+
+
+def _single_person_start(doc: Doc, tok: Token, relative: bool = False) -> int | None:
     """Start of a phrase naming exactly one person ("a teen", "John Smith", "his wife")."""
-    if any(c.dep_ == "conj" for c in tok.children):
+    if not relative and any(c.dep_ == "conj" for c in tok.children):
         return None  # "a man and a woman": left to a numeral elsewhere
     if tok.ent_type_ == "PERSON" and tok.tag_ == "NNP":
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
@@ -1226,7 +1343,7 @@ def _single_person_start(doc: Doc, tok: Token) -> int | None:
         return tok.left_edge.idx if _is_headline(tok) else None
     d = dets[0]
     if d.lower_ in {"a", "an", "another", "one"} or (
-        tok.dep_ in {"dobj", "pobj"} and d.dep_ == "poss"
+        tok.dep_ in {"dobj", "pobj", "nsubjpass"} and d.dep_ == "poss"
     ):
         return d.idx
     return None

@@ -89,7 +89,13 @@ def report_figures(quantities: Sequence[Quantity]) -> list[Quantity]:
         and killed is not None
         and wounded.value == killed.value
     ):
-        del chosen["wounded"]  # "shot and killed" counted twice
+        another = [q for q in quantities if q.slot == "wounded" and _another(q)]
+        if another and _single(wounded):
+            # "a teen was shot and killed ... another teen was shot in the ankle": a second
+            # person, not the dead one counted twice
+            chosen["wounded"] = another[0]
+        else:
+            del chosen["wounded"]  # "shot and killed" counted twice
     out.extend(chosen.values())
     return out
 
@@ -124,6 +130,11 @@ def _survivors_stated(rest: float, quantities: Sequence[Quantity]) -> bool:
 def _others(q: Quantity) -> bool:
     """ "6 others shot": the count already leaves the dead out."""
     return bool(q.subject and re.search(r"\bother", q.subject, re.I))
+
+
+def _another(q: Quantity) -> bool:
+    """ "another man was shot": one more victim introduced, not the one already counted."""
+    return _single(q) and bool(q.subject and re.match(r"another\b", q.subject, re.I))
 
 
 def _killed_among(killed: Quantity, hit: Quantity, quantities: Sequence[Quantity]) -> bool:
@@ -224,7 +235,10 @@ def estimate_casualties(
             and killed is not None
             and killed.best
             and figures
-            and all(q.trigger in HIT_TRIGGERS and (q.value or 0) <= killed.best for q, _ in figures)
+            and all(
+                q.trigger in HIT_TRIGGERS and not _another(q) and (q.value or 0) <= killed.best
+                for q, _ in figures
+            )
         ):
             continue  # only "was shot" counts no larger than the dead: the same victims
         if not figures:

@@ -278,10 +278,17 @@ def figure_reports(
     pairs: Sequence[Sequence[tuple[Figure, Quantity]]],
     entities: Mapping[str, Entity],
     nations: Mapping[str, str] | None = None,
+    articles: Mapping[str, Article] | None = None,
 ) -> list[FigureReport]:
-    """Every figure with its claimant, flagged when a party counts its enemy's losses."""
+    """Every figure with its claimant, flagged when a party counts its enemy's losses.
+
+    The article's publication date travels along so that a claimant's later
+    count can supersede its earlier one.
+    """
     out = []
     for stmt, figures in zip(statements, pairs, strict=True):
+        article = (articles or {}).get(stmt.article_id)
+        published = article.published if article is not None else None
         speaker = speaker_nation(stmt, entities, nations)
         who = _display_name(stmt, entities) or "unattributed report"
         for f, q in figures:
@@ -290,7 +297,7 @@ def figure_reports(
                 opponent_words
                 or (speaker is not None and f.side not in (None, "civilians", speaker))
             )
-            out.append(FigureReport(f, q, who, about_enemy))
+            out.append(FigureReport(f, q, who, about_enemy, published))
     return out
 
 
@@ -335,7 +342,7 @@ def build_claims(
         else:
             status = "single-source"
         claims.append(replace(claim, status=status))
-    return claims, conflicts, figure_reports(statements, pairs, entities, nations)
+    return claims, conflicts, figure_reports(statements, pairs, entities, nations, articles)
 
 
 def _make_claim(
@@ -442,6 +449,14 @@ def _contradictions(
         first_outcome = next((p.outcome for p in first.props if p.outcome), None)
         side_a = [i for i in component if _same_side(drafts[i], first, first_outcome)]
         side_b = [i for i in component if i not in side_a]
+        if not side_b:
+            # opposed by polarity alone ("captured" against "denies it captured"): the
+            # shared outcome cannot tell the camps apart, the polarity can
+            stance = first.props[0].polarity
+            side_a = [i for i in component if drafts[i].props[0].polarity == stance]
+            side_b = [i for i in component if i not in side_a]
+        if not side_a or not side_b:
+            continue  # no two camps to set against each other
         for part_a, part_b in _split_by_place(drafts, side_a, side_b, pairs, entities):
             discrepancy = _discrepancy(drafts, part_a, part_b, entities, origin_of)
             explanation = discrepancy or (

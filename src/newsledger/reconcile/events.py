@@ -58,6 +58,8 @@ class FigureReport:
     quantity: Quantity
     claimant: str
     about_enemy: bool
+    # the reporting article's publication date: a claimant's later count supersedes
+    published: str | None = None
 
 
 def place_rank(entity: Entity) -> int:
@@ -328,7 +330,11 @@ def fatalities(reports: Sequence[FigureReport]) -> Fatalities | None:
     notes = []
     terms: list[tuple[str, int, int]] = []  # (side, best, high) of each side added
     for side, items in sorted(by_side.items()):
-        found = estimate_casualties([r.quantity for r in items], [r.claimant for r in items])
+        found = estimate_casualties(
+            [r.quantity for r in items],
+            [r.claimant for r in items],
+            [r.published for r in items],
+        )
         estimate = found.get("killed")
         if estimate is None or estimate.best is None:
             continue
