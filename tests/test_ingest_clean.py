@@ -189,3 +189,13 @@ def test_title_from_first_headline_line() -> None:
     )
     assert result.title == "Mayor resigns after audit"
     assert [r.reason for r in result.removed] == ["navigation"]
+
+
+def test_heading_lines_glued_to_a_sentence_end_before_the_body() -> None:
+    from newsledger.ingest.clean import heading_lines_end
+
+    text = "– Village taken in the east –\n\nOn the front, forces claimed an advance."
+    assert text[heading_lines_end(text) :].startswith("On the front")
+    plain = "Officials said:\n“We hold the line.”"
+    assert heading_lines_end(plain) == 0  # a line ending in a colon introduces the next
+    assert heading_lines_end("One sentence without a break") == 0

@@ -217,3 +217,9 @@ def test_claim_statements_read_cleanly(example_ledger):
         assert not re.search(r"\bdenies (?:that )?(?:there (?:was|were) no|no\b|nobody)", text)
         assert text.count("“") == text.count("”"), text
         assert not re.match(r"(?:they|he|she|it): ", text), text
+
+
+def test_event_titles_start_with_the_story_not_a_subheading(example_ledger):
+    titles = [e["title"] for e in example_ledger["events"]]
+    assert titles and all(t[:1].isalnum() for t in titles), titles
+    assert not any("\n" in t for t in titles)

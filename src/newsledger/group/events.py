@@ -21,6 +21,7 @@ from datetime import date
 from newsledger.group.dates import choose_date, resolve_weekday, weekday_in
 from newsledger.group.features import ArticleFeatures, SentenceFeatures, all_features
 from newsledger.group.threads import Thread, split_threads
+from newsledger.ingest.clean import heading_lines_end
 from newsledger.model import Annotations, Article, EventCluster, Resolution, SentenceRef
 
 JOIN_THRESHOLD = 0.25
@@ -334,6 +335,7 @@ def _title(state: ClusterState, features: Mapping[str, ArticleFeatures]) -> str 
             continue
         s = feats.sentences[ref.sentence]
         if len(s.terms) >= 4:  # headings and captions make poor titles
-            words = feats.article.text[s.start : s.end].split()
+            sentence = feats.article.text[s.start : s.end]
+            words = sentence[heading_lines_end(sentence) :].split()
             return " ".join(words[:14]) + (" …" if len(words) > 14 else "")
     return None

@@ -383,3 +383,18 @@ def _is_label(prefix: str) -> bool:
     """What may be glued before a repeated headline: one to three words, a separator."""
     prefix = prefix.strip(" :|-–—»›/")
     return 0 < len(prefix.split()) <= 3 and not _SENTENCE_END.search(prefix)
+
+
+def heading_lines_end(text: str, max_words: int = 15) -> int:
+    """Where the body starts after heading lines glued to the front of a sentence.
+
+    Sentence splitters join a subheading ("– Village taken –") or a headline to the
+    first sentence below it; a short line without closing punctuation is such a
+    heading, not part of the sentence.
+    """
+    cut = 0
+    for m in re.finditer(r"\n\s*", text):
+        head = text[cut : m.start()].strip()
+        if head and not re.search(r"[.!?:\"”»]$", head) and len(head.split()) <= max_words:
+            cut = m.end()
+    return cut

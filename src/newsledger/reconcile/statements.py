@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from newsledger.ingest.clean import heading_lines_end
 from newsledger.model import (
     Annotations,
     Article,
@@ -197,12 +198,7 @@ def _body_span(article: Article, start: int, end: int) -> Evidence | None:
     splitter often joins it, or a short subheading line, to the first sentence
     of the paragraph below.
     """
-    text = article.text[start:end]
-    cut = 0
-    for m in re.finditer(r"\n\s*", text):
-        head = text[cut : m.start()].strip()
-        if head and not re.search(r"[.!?:\"”»]$", head) and len(head.split()) <= 15:
-            cut = m.end()  # a line without closing punctuation: a heading
+    cut = heading_lines_end(article.text[start:end])
     ev = evidence(article, start + cut, end)
     title = article.title or ""
     if ev is not None and title and fold(ev.quote).rstrip(" .!?") == fold(title).rstrip(" .!?"):
