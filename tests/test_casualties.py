@@ -170,3 +170,24 @@ def test_another_person_shot_is_not_the_dead_counted_twice() -> None:
     assert "wounded" not in estimate_casualties([shot_dead, shot], [None, None])
     est = estimate_casualties([shot_dead, another], [None, None])
     assert est["wounded"].best == 1
+
+
+def test_a_lone_victim_who_died_after_the_first_reports_is_not_also_wounded() -> None:
+    from dataclasses import replace
+
+    hurt = replace(_dated(1, qualifier="at_least"), trigger="injure")
+    dead = replace(_dated(1, "killed", qualifier="at_least"), trigger="die")
+    est = estimate_casualties([hurt, dead], [None, None], ["2015-03-31", "2015-04-02"])
+    assert est["killed"].best == 1
+    assert "wounded" not in est
+    # a report of the same day as the death keeps its survivor ("kills one, injures another")
+    same = estimate_casualties([hurt, dead], [None, None], ["2015-04-02", "2015-04-02"])
+    assert same["wounded"].best == 1
+    # a counted wounded figure is not one lone victim
+    counted = estimate_casualties(
+        [_dated(3), hurt, dead], [None] * 3, ["2015-03-31", "2015-03-31", "2015-04-02"]
+    )
+    assert counted["wounded"].best == 3
+    # without a later death the victim stays wounded
+    early = estimate_casualties([hurt, dead], [None, None], ["2015-04-03", "2015-04-02"])
+    assert early["wounded"].best == 1

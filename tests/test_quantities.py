@@ -278,3 +278,45 @@ def test_hit_and_survivor_triggers_of_one_victim(quantities) -> None:
     # "shot another teen": another than the shooter, not one more victim
     found = quantities("A teenager accidentally shot another teenage boy.")
     assert all(not (q.subject or "").lower().startswith("another") for q in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a death told without a killing verb
+        ("He was taken to a hospital where he was pronounced dead.", ("killed", 1, "at_least")),
+        ("She succumbed to her wounds on Sunday.", ("killed", 1, "at_least")),
+        # the two victims just described
+        (
+            "A man and his son had gunshot wounds. Both were pronounced dead at the scene.",
+            ("killed", 2, "exact"),
+        ),
+        # the fate of a victim already introduced, told by a conjoined verb
+        ("The victim was dropped off at a hospital and later died.", ("killed", 1, "at_least")),
+        ("The boy was airlifted to a hospital and pronounced dead.", ("killed", 1, "at_least")),
+        # a fatal wound
+        ("A 3-year-old boy was fatally injured by a gunshot.", ("killed", 1, "at_least")),
+    ],
+)
+def test_deaths_of_victims_told_indirectly(quantities, text: str, expected: tuple) -> None:
+    found = _casualties(quantities(text))
+    assert expected in found
+    assert not any(slot == "wounded" for slot, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her son has been declared brain dead and is now on life support.",
+        "Both were wounded, as were two other patrons.",
+    ],
+)
+def test_no_indirect_death(quantities, text: str) -> None:
+    assert not any(slot == "killed" for slot, _, _ in _casualties(quantities(text)))
+
+
+def test_a_victim_whose_shooting_brought_a_killing_charge_is_not_wounded(quantities) -> None:
+    charged = "Police charged a 16-year-old with murder after his friend was shot on Tuesday."
+    assert not any(slot == "wounded" for slot, _, _ in _casualties(quantities(charged)))
+    attempted = "Police charged a man with attempted murder after his friend was shot."
+    assert ("wounded", 1, "at_least") in _casualties(quantities(attempted))

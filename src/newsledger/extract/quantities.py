@@ -1004,6 +1004,10 @@ def _implicit_singles(
         else:
             first = tok.idx if pronoun else _single_person_start(doc, tok)
         count = _persons_named(tok) if first is None and tok.dep_ != "pobj" else 0
+        # "both were pronounced dead": the two victims just described
+        pair = tok.lower_ == "both" and tok.dep_ in {"nsubj", "nsubjpass"} and tok.tag_ == "DT"
+        if pair:
+            count = 2
         if count > 1:
             first = tok.left_edge.idx
         definite = False
@@ -1049,10 +1053,20 @@ def _implicit_singles(
             slot = _state_slot(verb)
             if slot is None and not definite and _in_hospital(verb):
                 slot = "wounded"  # "another person is in the hospital" (not "the mother")
-        if slot is None or ((definite or count > 1) and slot != "wounded"):
+        fate = _later_death(verb) if tok.dep_ in {"nsubj", "nsubjpass"} else None
+        if fate is not None and slot != "killed":
+            # "the boy was airlifted to a hospital and pronounced dead"
+            slot, verb = "killed", fate
+        if slot is None or (
+            (definite or count > 1) and slot != "wounded" and not (pair or _own_death(verb))
+        ):
             continue  # named dead ("X and Y were killed") are often a part of a toll
+        if pair and slot != "killed":
+            continue  # "both were wounded, as were two others": a part of those hurt
         if tok.dep_ == "dobj" and slot == "wounded" and DEATH_WORDS_RE.search(tok.sent.text):
             continue  # "a murder charge after shooting his wife": the one shot died
+        if slot == "wounded" and verb.dep_ == "advcl" and _charged_with_killing(verb.head):
+            continue  # "charged with murder after his friend was shot": the friend died
         if any(c.dep_ == "neg" for c in verb.children):
             continue  # "a girl and a man were not injured"
         s = first
@@ -1385,7 +1399,7 @@ def _is_headline(tok: Token) -> bool:
 
 def _headline_passive(verb: Token) -> bool:
     """ "Teen shot in bedroom": a participle without auxiliary or object reads as passive."""
-    if verb.lemma_ in {"die", "perish"}:
+    if verb.lemma_ in {"die", "perish", "succumb"}:
         return True
     return (
         verb.tag_ in {"VBN", "VBD"}
@@ -1408,7 +1422,58 @@ def _casualty_verb_slot(verb: Token) -> str | None:
         return None
     if lemma == "pass" and any(c.lower_ == "away" for c in verb.children):
         return "killed"
+    if _pronounced_dead(verb):
+        return "killed"
     slot = _slot_of(verb)
     if lemma == "shoot" and slot == "wounded":
         slot = _shot_outcome(verb)
+    elif slot == "wounded" and any(c.lower_ in {"fatally", "mortally"} for c in verb.children):
+        slot = "killed"  # "a boy was fatally injured": the wound killed him
     return slot if slot in {"killed", "wounded"} else None
+
+
+def _pronounced_dead(verb: Token) -> bool:
+    """ "he was pronounced dead", "she succumbed to her wounds": the victim's death told
+    without a killing verb, usually of someone first reported shot."""
+    lemma = verb.lemma_.lower()
+    if lemma == "succumb":
+        return True
+    return lemma in {"pronounce", "declare"} and any(
+        c.lower_ in {"dead", "deceased"}
+        and c.dep_ in {"acomp", "oprd", "xcomp", "advmod", "amod", "dobj"}
+        and not any(m.lower_ == "brain" for m in c.children)  # "brain dead": alive
+        for c in verb.children
+    )
+
+
+def _own_death(verb: Token) -> bool:
+    """ "the victim later died", "both were pronounced dead": the fate of people already
+    introduced (as shot, usually), not a killing listed as part of a larger toll."""
+    return verb.lemma_.lower() in {"die", "succumb"} or _pronounced_dead(verb)
+
+
+def _later_death(verb: Token) -> Token | None:
+    """A conjoined verb telling the subject's death: "was taken to a hospital and later
+    died", "was shot and pronounced dead at the scene"."""
+    return next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ == "conj"
+            and _own_death(c)
+            and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+        ),
+        None,
+    )
+
+
+KILLING_CHARGE_RE = re.compile(r"\b(?:murder|homicide|manslaughter)\b", re.I)
+ATTEMPT_RE = re.compile(r"\battempt", re.I)
+
+
+def _charged_with_killing(verb: Token) -> bool:
+    """ "charged with murder", "faces a manslaughter charge": a charge for a death (an
+    attempted murder charge is not one)."""
+    after = [t.text for c in verb.children if c.i > verb.i and c.dep_ != "advcl" for t in c.subtree]
+    span = verb.doc[verb.left_edge.i : verb.i + 1].text + " " + " ".join(after)
+    return bool(KILLING_CHARGE_RE.search(span)) and not ATTEMPT_RE.search(span)

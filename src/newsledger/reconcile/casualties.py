@@ -183,6 +183,37 @@ def current_figures(dated: Sequence[Dated]) -> tuple[list[Dated], list[Dated]]:
     return current, [f for k, f in enumerate(dated) if k in dropped]
 
 
+def _died_later(
+    dated: Sequence[Dated],
+    killed: CasualtyEstimate | None,
+    quantities: Sequence[Quantity],
+    dates: Sequence[str | None],
+) -> list[Dated]:
+    """Wounded figures without the lone victim who died after the first reports.
+
+    A story of one victim ("a boy was shot", "a teen in critical condition") whose
+    later reports tell a death ("the boy has died") is one person killed: when every
+    wounded figure is such a lone victim and a later report gives a death, the
+    earlier reports' victim is the one who died, not a second person hurt. A report of
+    a day that already told a death ("kills one, injures another") keeps its survivor.
+    """
+    if killed is None or not killed.best or any(not _single(q) for q, _, _ in dated if q.value):
+        return list(dated)
+    deaths = [
+        _day(d)
+        for q, d in zip(quantities, dates, strict=True)
+        if q.slot == "killed" and q.value and _day(d) is not None
+    ]
+    last = max(deaths, default=None)
+    if last is None:
+        return list(dated)
+    return [
+        f
+        for f in dated
+        if not (_single(f[0]) and (day := _day(f[2])) and day < last and day not in deaths)
+    ]
+
+
 def _definite(q: Quantity) -> bool:
     """A count a report commits to: not a bare "a man was shot", not "several", not none."""
     if not q.value or q.qualifier == "vague":
@@ -227,6 +258,8 @@ def estimate_casualties(
             if q.slot == slot and q.value is not None
         ]
         reported = [(q, c) for q, c, _ in dated]
+        if slot == "wounded":
+            dated = _died_later(dated, out.get("killed"), quantities, dates)
         current, revised = current_figures(dated)
         figures = [(q, c) for q, c, _ in current]
         killed = out.get("killed")
