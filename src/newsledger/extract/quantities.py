@@ -654,12 +654,7 @@ def _with_conjoined(doc: Doc, start: int, end: int, value: float) -> float:
         root = root.head
     if root.dep_ not in {"nsubj", "nsubjpass", "dobj"}:
         return value
-    members = [root]
-    frontier = [root]
-    while frontier:
-        kids = [c for c in frontier.pop().children if c.dep_ == "conj"]
-        members += kids
-        frontier += kids
+    members = _conjoined_below(root)
     if len(members) < 2 or own not in members:
         return value
     total = 0.0
@@ -1363,15 +1358,22 @@ def _single_person_start(doc: Doc, tok: Token, relative: bool = False) -> int | 
     return None
 
 
-def _persons_named(tok: Token) -> int:
-    """ "a man and a woman", "his girlfriend and her son": people listed one by one
-    without a numeral (numerals in a coordination are summed by _with_conjoined)."""
+def _conjoined_below(tok: Token) -> list[Token]:
+    """``tok`` and the tokens coordinated under it, never its own head (unlike
+    spaCy's ``Token.conjuncts``, which climbs to the first conjunct)."""
     members = [tok]
     frontier = [tok]
     while frontier:
         kids = [c for c in frontier.pop().children if c.dep_ == "conj"]
         members += kids
         frontier += kids
+    return members
+
+
+def _persons_named(tok: Token) -> int:
+    """ "a man and a woman", "his girlfriend and her son": people listed one by one
+    without a numeral (numerals in a coordination are summed by _with_conjoined)."""
+    members = _conjoined_below(tok)
     if len(members) < 2 or any(
         c.like_num for m in members for c in m.children if c.dep_ == "nummod"
     ):
