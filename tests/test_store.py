@@ -218,3 +218,27 @@ def test_a_waiting_writer_gets_the_lock_when_the_holder_finishes(url: str) -> No
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_wal_switch_waits_out_a_database_being_created_elsewhere() -> None:
+    """SQLite refuses this pragma at once while another process holds the lock."""
+    import sqlite3
+
+    from newsledger.store.sql import _journal_mode_wal
+
+    class Cursor:
+        def __init__(self, failures: int, message: str) -> None:
+            self.failures, self.message, self.calls = failures, message, 0
+
+        def execute(self, sql: str) -> None:
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise sqlite3.OperationalError(self.message)
+
+    busy = Cursor(3, "database is locked")
+    _journal_mode_wal(busy)
+    assert busy.calls == 4
+    broken = Cursor(1, "disk I/O error")
+    with pytest.raises(sqlite3.OperationalError):
+        _journal_mode_wal(broken)
+    assert broken.calls == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -111,6 +113,24 @@ def _rejection_key(rejection: Rejection) -> str:
     return hashlib.sha256(f"{rejection.path_or_url}\0{rejection.reason}".encode()).hexdigest()
 
 
+def _journal_mode_wal(cursor: Any) -> None:
+    """Switch to WAL, waiting out another process that is creating the same database.
+
+    SQLite answers "database is locked" to this pragma at once, without calling the
+    busy handler, while another connection holds the lock; so wait here as
+    ``busy_timeout`` would.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class LedgerStore:
     """The ledger database: articles, rejections, cached annotations and event clusters.
 
@@ -160,9 +180,9 @@ class LedgerStore:
             # let SQLAlchemy emit BEGIN itself (below) instead of pysqlite's deferred one
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            if database and database != ":memory:":
-                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            if database and database != ":memory:":
+                _journal_mode_wal(cursor)
             # WAL + NORMAL: a committed transaction survives a killed process
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
