@@ -194,9 +194,8 @@ def _analyze(
             f"[yellow]rejected[/yellow] {escape(rejection.path_or_url)}: {escape(rejection.reason)}"
         )
 
-    options = IngestOptions(
-        max_bytes=max_bytes, allow_private=allow_private, exclude=(str(out_dir),)
-    )
+    # analyze() adds out_dir to the walker's exclusions itself
+    options = IngestOptions(max_bytes=max_bytes, allow_private=allow_private)
     try:
         with _progress(not quiet and err.is_terminal, log=not quiet) as progress_cb:
             summary = run_analysis(
