@@ -225,7 +225,7 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
     if wants_admin:
         for stem in admin_stems(base):
             keys[stem] = None
-    for expanded in _expansions(cleaned):
+    for expanded in [*_expansions(cleaned), *_article_variants(cleaned)]:
         keys[norm(expanded)] = None
         exact_keys.add(norm(expanded))
     rows = gaz.lookup(keys)
@@ -268,6 +268,8 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
         if gid in demonym_gids and place.feature.startswith("P."):
             continue  # "Syrians" names a country or region, never a town called Syria
         out.append(Candidate(place, kind, _prior(place, kind, admin_word)))
+    if abbreviation is None:  # "Ga.", "Pa.": cuts of a region's name, not spellings
+        out = _country_keeps_its_names(out, is_code)
     if any(c.kind == PRIMARY and c.place.feature.startswith("P.") for c in out):
         # A town's alternate name that is another town's own name is mostly a former or
         # variant name ("Riverdale" for a Glendale): the namesakes come first.
@@ -281,6 +283,44 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
     if wants_admin and admin_word not in _LOCAL_ADMIN:
         out.extend(_regions_of_cities(gaz, out, admin_word))
         out = _surrounding_region_first(gaz, out)
+    return out
+
+
+def _article_variants(text: str) -> list[str]:
+    """"Democratic Republic of Congo" / "... of the Congo": long forms with and without
+    the article after "of", both spellings in use."""
+    if re.search(r"\bof the\b", text, re.I):
+        return [re.sub(r"\bof the\b", "of", text, flags=re.I)]
+    if re.search(r"\bof\b", text, re.I):
+        return [re.sub(r"\bof\b", "of the", text, count=1, flags=re.I)]
+    return []
+
+
+def _country_keeps_its_names(found: list[Candidate], code_like: bool) -> list[Candidate]:
+    """A name that a country holds exactly (its name, code or demonym) stays with it:
+    another country or territory that lists it only as an alternate ("China" of Hong Kong
+    or Taiwan, "American" of the Northern Marianas) drops out, and spelling keys
+    ("US" as the skeleton of "Wuxi") never stand beside an exact country match."""
+    whole = [c for c in found if c.place.feature in ("A.PCLI", "L.CONT") and c.kind <= CODE]
+    if not whole:
+        if code_like:  # a code names what holds it as a code, never a spelling-alike
+            return [c for c in found if c.kind <= CODE]
+        return found
+    best = min(whole, key=lambda c: (c.kind, -c.place.population))
+    out = []
+    for c in found:
+        if c.place.feature in ("A.PCLI", "L.CONT") and c is not best and c.kind <= CODE:
+            if c.kind > best.kind or (c.kind == best.kind == ALTERNATE
+                                      and c.place.population * 5 <= best.place.population):
+                continue
+        elif c.kind > CODE:
+            continue
+        elif (c.kind == ALTERNATE and c.place.feature.startswith("P.")
+              and best.kind <= ALTERNATE):
+            c = Candidate(c.place, c.kind, c.base - 1.0)
+        elif c is not best and c.place.feature == "A.PCLI" and c.kind == best.kind:
+            c = Candidate(c.place, c.kind, c.base - 0.05)  # "Korea": the bigger one first
+        out.append(c)
     return out
 
 
