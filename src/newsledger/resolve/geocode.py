@@ -471,7 +471,7 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
         by_text.setdefault(toponym_key(t, doc), []).append(i)
     groups = list(by_text.values())
     cands = [candidates(gaz, toponyms[g[0]].text, doc, toponyms[g[0]].end) for g in groups]
-    contain = _containers(gaz, doc, toponyms, groups, cands)
+    contain, holds = _containers(gaz, doc, toponyms, groups, cands)
     local = {gi: around for gi, around in _local_context(gaz, doc, toponyms, groups).items()
              if not any(c.kind <= CODE and c.place.feature in _WHOLE for c in cands[gi])}
     for gi, around in local.items():  # a weak spelling match far from what its sentence names
@@ -502,7 +502,7 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
             around = local.get(gi, ())
             new_choice.append(max(clist, key=lambda c: _score(
                 c, countries, admins, others, own, contain.get(gi, ()), len(groups[gi]))
-                + focus.bonus(gi, c.place)
+                + focus.bonus(gi, c.place) + _holds_bonus(c.place, holds.get(gi, ()))
                 + (LOCAL if any(_agrees(c.place, p) for p in around) else 0.0)))
         if new_choice == choice:
             break
@@ -678,11 +678,17 @@ def toponym_key(t: Toponym, doc: str) -> str:
 
 
 def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: list[list[int]],
-                cands: list[list[Candidate]]) -> dict[int, tuple[Place, ...]]:
-    """Places that contain a toponym by syntax: "X, Y" (Y after) and "Y's X" (Y before)."""
+                cands: list[list[Candidate]]
+                ) -> tuple[dict[int, tuple[Place, ...]], dict[int, tuple[Place, ...]]]:
+    """Places that contain a toponym by syntax: "X, Y" (Y after) and "Y's X" (Y before),
+    per inner group; and, per outer group, the inner group's candidates, so that the
+    container is chosen to hold its town ("London, Ont.", "Sioux Falls, S.D."). A
+    qualifier the tagger missed ("London, Ont.") counts too."""
     group_of = {i: gi for gi, g in enumerate(groups) for i in g}
     order = sorted(range(len(toponyms)), key=lambda i: toponyms[i].start)
     out: dict[int, list[Place]] = {}
+    held: dict[int, list[Place]] = {}
+    paired: set[int] = set()
     for a, b in itertools.pairwise(order):
         ta, tb = toponyms[a], toponyms[b]
         gap = doc[ta.end : tb.start] if doc else ""
@@ -692,11 +698,39 @@ def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: l
             inner, outer = b, a
         else:
             continue
+        paired.add(inner)
         wrappers = [c.place for c in cands[group_of[outer]]
                     if c.place.feature in ("A.PCLI", "A.ADM1", "A.ADM2")]
         if wrappers:
             out.setdefault(group_of[inner], []).extend(wrappers)
-    return {k: tuple(v) for k, v in out.items()}
+            held.setdefault(group_of[outer], []).extend(c.place for c in cands[group_of[inner]])
+    tagged_starts = {t.start for t in toponyms}
+    for i, t in enumerate(toponyms):
+        if i in paired or not doc:
+            continue
+        m = _QUALIFIER.match(doc, t.end)
+        if m is None or m.start(1) in tagged_starts:
+            continue
+        wrappers = [c.place for c in _candidates(gaz, m.group(1), "", 0, loose=False)
+                    if c.place.feature in ("A.PCLI", "A.ADM1") and c.kind <= CODE]
+        if wrappers:
+            out.setdefault(group_of[i], []).extend(wrappers)
+    return ({k: tuple(v) for k, v in out.items()}, {k: tuple(v) for k, v in held.items()})
+
+
+# ", Ont." / ", Italy" right after a toponym, closed by punctuation or a line end.
+_QUALIFIER = re.compile(r",[ \t]+((?:[A-Z][a-z]{1,5}\.|(?:[A-Z]\.){2,3}|[A-Z][a-z]+"
+                        r"(?:[ \t][A-Z][a-z]+)?))(?=[\s,;:)\]]|$)")
+
+
+def _holds_bonus(place: Place, inner: tuple[Place, ...]) -> float:
+    """"Sioux Falls, S.D.": the container candidate that holds one of the town's."""
+    if not inner or place.feature not in ("A.PCLI", "A.ADM1", "A.ADM2"):
+        return 0.0
+    return CONTAIN if any(_inside(p, place) for p in inner) else 0.0
+
+
+CONTAIN = 1.5
 
 
 def _inside(place: Place, container: Place) -> bool:
