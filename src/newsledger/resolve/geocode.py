@@ -151,9 +151,15 @@ def _list_admin(doc: str, end: int) -> str | None:
 def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[Candidate]:
     """Every place the toponym may name, with a context-free score; a name the gazetteer
     lacks ("Arizona State University", "Dubai World Cup") falls back to the place it
-    embeds, when that is a region, country or sizeable town."""
+    embeds, when that is a region, country or sizeable town. A facility ("White House",
+    "Heathrow airport") never takes a town that merely shares its name."""
+    facility = facility_word(text, doc, end)
     found = _candidates(gaz, text, doc, end)
-    if found or len(text.split()) < 2:
+    if facility and len(text.split()) > 1:  # "White House": the building, not a namesake town
+        found = [c for c in found if c.place.feature in ("A.PCLI", "A.ADM1", "L.CONT")]
+    elif facility:  # "Heathrow airport": a bare name may still be a big town's
+        found = [c for c in found if not _merely_shares_name(c)]
+    if found or len(text.split()) < 2 or _OPEN_WATER & set(norm(text).split()):
         return found
     words = text.split()
     for size in range(len(words) - 1, 0, -1):
@@ -163,7 +169,18 @@ def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[C
             if not part[:1].isupper() or all(norm(w) in _GENERIC | _INSTITUTION
                                              for w in part.split()):
                 continue
-            for c in _candidates(gaz, part, "", 0, loose=False):
+            modified = start > 0 and norm(words[start - 1]) not in _PLAIN_BEFORE
+            if _abbreviation(part) or (facility and (
+                    _POSSESSIVE.search(part) or is_demonym(_clean(part)))):
+                continue  # "No. 2 Centre", "St. Peter's Basilica", "Russian Embassy": no place
+            found = _candidates(gaz, part, "", 0, loose=False)
+            country = any(c.place.feature == "A.PCLI" and c.kind <= CODE for c in found)
+            for c in found:
+                if facility and (c.place.feature in ("A.PCLI", "L.CONT")
+                                 or c.kind not in (PRIMARY, CODE)):
+                    continue  # "Stade de France" is a building in a town, not the country
+                if modified and (c.kind == ALTERNATE or (country and c.place.is_admin is False)):
+                    continue  # "Latin America": a qualified short form is another region
                 gid = c.place.geonames_id
                 if c.kind > CODE or (c.place.feature.startswith("P.")
                                      and c.place.population < 10_000):
@@ -173,6 +190,52 @@ def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[C
         if inner:  # every part of the longest size that names a place ("Bank of Japan")
             return list(inner.values())
     return []
+
+
+_CONNECTORS = frozenset({"of", "the", "in", "at", "for", "and", "de", "du", "des", "la", "le",
+                         "di", "del", "da", "do", "von", "van"})
+# Words before a name that keep it the same place ("West Columbia", "Smart Dubai Office"
+# keeps Dubai by its primary name; "Latin America" is no United States).
+_PLAIN_BEFORE = (_INSTITUTION | _CONNECTORS | _GENERIC
+                 | frozenset({"n", "s", "e", "w", "st", "mt", "ft", "pt"}))
+# Head nouns of buildings and sites that no town is named after in full: "X Airport",
+# "Y Stadium", "the White House". Such a name, or a bare name the text follows with one
+# ("Heathrow airport"), is the facility; a town that merely shares the name is elsewhere.
+FACILITY_WORDS = frozenset(
+    {"airport", "airfield", "airbase", "stadium", "arena", "museum", "palace", "basilica",
+     "cathedral", "embassy", "consulate", "hotel", "racecourse", "castle", "house",
+     "terminal"}
+)
+_FACILITY_AFTER = re.compile(
+    r"^['’]?s?[ \t]+(" + "|".join(sorted(FACILITY_WORDS - {"house"}, key=len, reverse=True))
+    + r")\b", re.I)
+# Seas and oceans: the country or town inside their name ("Indian Ocean") is far away.
+_OPEN_WATER = frozenset({"sea", "ocean", "gulf", "strait", "straits"})
+BIG_TOWN = 100_000  # a bare name before "airport" may still be this big a town's
+
+
+# The same heads in languages that put them first: "Stade de France", "Palacio de X".
+_FACILITY_FIRST = frozenset({"stade", "stadio", "estadio", "stadion", "aeroport", "aeropuerto",
+                             "aeroporto", "palais", "palacio", "palazzo", "musee", "museo",
+                             "hotel", "castillo", "chateau", "basilique", "basilica"})
+
+
+def facility_word(text: str, doc: str = "", end: int = 0) -> str | None:
+    """The facility word that heads the toponym ("Dulles International Airport", "Stade
+    de France") or follows it in the text ("Heathrow airport"), if any."""
+    words = norm(_clean(text)).split()
+    if len(words) > 1 and words[-1] in FACILITY_WORDS:
+        return words[-1]
+    if len(words) > 1 and words[0] in _FACILITY_FIRST:
+        return words[0]
+    m = _FACILITY_AFTER.match(doc[end : end + 30]) if doc else None
+    return m.group(1).casefold() if m else None
+
+
+def _merely_shares_name(c: Candidate) -> bool:
+    """A town or district that is not big enough to host a facility named after it."""
+    return not c.place.feature.startswith(("A.PCLI", "A.ADM1", "L.")) and (
+        c.place.population < BIG_TOWN)
 
 
 # Head nouns of water bodies and other natural features: the gazetteer has towns and
@@ -210,6 +273,8 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
     base, admin_word = _admin_hint(cleaned, doc, end)
     wants_admin = admin_word is not None
     is_code = len(cleaned.replace(".", "")) <= 3 and cleaned.replace(".", "").isupper()
+    # "UCLA", "FATA", "NATO": an acronym is exact or nothing, never a sound-alike town.
+    acronym = bool(re.fullmatch(r"[A-Z]{2,5}", cleaned))
     keys = {norm(cleaned): None}
     short = len(norm(cleaned).replace(" ", "")) <= 4  # "U.S.", "Ufa": spelling keys too loose
     if not short:
@@ -255,6 +320,8 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
         if kind in (PRIMARY, ALTERNATE) and key not in exact_keys:
             kind = TRANSLIT
         if kind == STEM and not wants_admin:
+            continue
+        if acronym and kind > CODE:
             continue
         best[gid] = min(best.get(gid, 99), kind)
     out = []
