@@ -342,9 +342,10 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
         # variant name ("Riverdale" for a Glendale): the namesakes come first.
         out = [Candidate(c.place, c.kind, c.base - ALT_SHADOW)
                if c.kind == ALTERNATE and c.place.feature.startswith("P.") else c for c in out]
-    big_town = max((c.place.population for c in out if c.place.feature.startswith("P.")
-                    and c.kind in (PRIMARY, ALTERNATE)), default=0)
-    if big_town >= 200_000 and admin_word is None:  # "New York", "Washington": the city
+    big_town = max((c.place for c in out if c.place.feature.startswith("P.")
+                    and c.kind in (PRIMARY, ALTERNATE)), key=lambda p: p.population, default=None)
+    if (big_town is not None and big_town.population >= BIG_REGION_TOWN and admin_word is None
+            and _city_first(doc, end, text, big_town)):
         out = [Candidate(c.place, c.kind, c.base - 0.6) if c.place.feature == "A.ADM1" else c
                for c in out]
     if wants_admin and admin_word not in _LOCAL_ADMIN:
@@ -389,6 +390,37 @@ def _country_keeps_its_names(found: list[Candidate], code_like: bool) -> list[Ca
             c = Candidate(c.place, c.kind, c.base - 0.05)  # "Korea": the bigger one first
         out.append(c)
     return out
+
+
+BIG_REGION_TOWN = 200_000
+# "the city of Quebec", "downtown New York", "New York's mayor": the town, not its region.
+_CITY_BEFORE = re.compile(r"\b(?:city|town|downtown|mayor|suburbs?|outskirts|streets|"
+                          r"center|centre)(?:\s+of)?(?:\s+the)?\s+$", re.I)
+_CITY_AFTER = re.compile(r"^(?:['’]s)?\s+(?:city|mayor|police|downtown|suburbs?|"
+                         r"metropolitan|metro|airport|subway|residents?)\b", re.I)
+
+
+_REGION_BEFORE = re.compile(r"\b(?:state|province|provinces|states|region)\s+of\s+(?:the\s+)?$"
+                            r"|\b(?:states|provinces)\s+(?:such\s+as|like|including)\s+$", re.I)
+
+
+def _city_first(doc: str, end: int, text: str, town: Place) -> bool:
+    """Whether a name shared by a big city and its region ("New York", "Quebec") means
+    the city: a city cue says so, a region cue ("the state of New York", "states such as
+    Washington") says not; without either, a capital or a city of a million does, since
+    the name then stands for the city and its government ("Washington said")."""
+    if not doc:
+        return True
+    start = max(0, end - len(text))
+    before = doc[max(0, start - 30) : start]
+    if _REGION_BEFORE.search(before):
+        return False
+    if _CITY_BEFORE.search(before) or _CITY_AFTER.match(doc[end : end + 25]):
+        return True
+    return town.feature == "P.PPLC" or town.population >= MILLION_CITY
+
+
+MILLION_CITY = 1_000_000
 
 
 def _surrounding_region_first(gaz: Gazetteer, found: list[Candidate]) -> list[Candidate]:
@@ -539,6 +571,7 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
     groups = list(by_text.values())
     cands = [candidates(gaz, toponyms[g[0]].text, doc, toponyms[g[0]].end) for g in groups]
     contain, holds = _containers(gaz, doc, toponyms, groups, cands)
+    siblings = _siblings(doc, toponyms, groups)
     local = {gi: around for gi, around in _local_context(gaz, doc, toponyms, groups).items()
              if not any(c.kind <= CODE and c.place.feature in _WHOLE for c in cands[gi])}
     for gi, around in local.items():  # a weak spelling match far from what its sentence names
@@ -570,6 +603,7 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
             new_choice.append(max(clist, key=lambda c: _score(
                 c, countries, admins, others, own, contain.get(gi, ()), len(groups[gi]))
                 + focus.bonus(gi, c.place) + _holds_bonus(c.place, holds.get(gi, ()))
+                + _sibling_bonus(c.place, [choice[j] for j in siblings.get(gi, ())])
                 + (LOCAL if any(_agrees(c.place, p) for p in around) else 0.0)))
         if new_choice == choice:
             break
@@ -788,6 +822,52 @@ def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: l
 # ", Ont." / ", Italy" right after a toponym, closed by punctuation or a line end.
 _QUALIFIER = re.compile(r",[ \t]+((?:[A-Z][a-z]{1,5}\.|(?:[A-Z]\.){2,3}|[A-Z][a-z]+"
                         r"(?:[ \t][A-Z][a-z]+)?))(?=[\s,;:)\]]|$)")
+
+
+_LIST_GAP = re.compile(r"\s*,?\s+(?:and|or|&)\s+|\s*,\s*")
+_AND_OR = re.compile(r"\b(?:and|or)\b|&")
+
+
+def _siblings(doc: str, toponyms: Sequence[Toponym], groups: list[list[int]]
+              ) -> dict[int, tuple[int, ...]]:
+    """Groups that share a coordination with a toponym ("Utah, Colorado, and Idaho",
+    "California or Washington"): members of one list are places of one kind. A bare
+    comma pair ("Moscow, Idaho") is containment, not a list, unless an "and"/"or" joins
+    the run."""
+    if not doc:
+        return {}
+    group_of = {i: gi for gi, g in enumerate(groups) for i in g}
+    order = sorted(range(len(toponyms)), key=lambda i: toponyms[i].start)
+    out: dict[int, set[int]] = {}
+    run = [order[0]] if order else []
+    joined = False
+
+    def close() -> None:
+        if len(run) > 1 and joined:
+            members = {group_of[i] for i in run}
+            for gi in members:
+                out.setdefault(gi, set()).update(members - {gi})
+
+    for a, b in itertools.pairwise(order):
+        gap = doc[toponyms[a].end : toponyms[b].start]
+        if _LIST_GAP.fullmatch(gap):
+            run.append(b)
+            joined = joined or bool(_AND_OR.search(gap))
+        else:
+            close()
+            run, joined = [b], False
+    close()
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+SIBLING = 0.8  # a list's members are places of one kind: regions with regions
+
+
+def _sibling_bonus(place: Place, others: list[Candidate | None]) -> float:
+    kinds = {o.place.feature for o in others if o is not None}
+    if place.feature in ("A.ADM1", "A.PCLI") and place.feature in kinds:
+        return SIBLING
+    return 0.0
 
 
 def _holds_bonus(place: Place, inner: tuple[Place, ...]) -> float:
