@@ -344,9 +344,10 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
                if c.kind == ALTERNATE and c.place.feature.startswith("P.") else c for c in out]
     big_town = max((c.place for c in out if c.place.feature.startswith("P.")
                     and c.kind in (PRIMARY, ALTERNATE)), key=lambda p: p.population, default=None)
-    if (big_town is not None and big_town.population >= BIG_REGION_TOWN and admin_word is None
-            and _city_first(doc, end, text, big_town)):
-        out = [Candidate(c.place, c.kind, c.base - 0.6) if c.place.feature == "A.ADM1" else c
+    lean = (_city_first(doc, end, text, big_town) if big_town is not None and admin_word is None
+            and big_town.population >= BIG_REGION_TOWN else 0.0)
+    if lean:
+        out = [Candidate(c.place, c.kind, c.base - lean) if c.place.feature == "A.ADM1" else c
                for c in out]
     if wants_admin and admin_word not in _LOCAL_ADMIN:
         out.extend(_regions_of_cities(gaz, out, admin_word))
@@ -404,20 +405,19 @@ _REGION_BEFORE = re.compile(r"\b(?:state|province|provinces|states|region)\s+of\
                             r"|\b(?:states|provinces)\s+(?:such\s+as|like|including)\s+$", re.I)
 
 
-def _city_first(doc: str, end: int, text: str, town: Place) -> bool:
-    """Whether a name shared by a big city and its region ("New York", "Quebec") means
-    the city: a city cue says so, a region cue ("the state of New York", "states such as
-    Washington") says not; without either, a capital or a city of a million does, since
-    the name then stands for the city and its government ("Washington said")."""
-    if not doc:
-        return True
+def _city_first(doc: str, end: int, text: str, town: Place) -> float:
+    """How far a name shared by a big city and its region ("New York", "Quebec") leans to
+    the city: a city cue ("the mayor of Quebec") far, a region cue ("the state of New
+    York", "states such as Washington") not at all; without either, a capital or a city
+    of a million does, since the name then stands for the city and its government
+    ("Washington said"); other cities yield to their region ("in Quebec")."""
     start = max(0, end - len(text))
-    before = doc[max(0, start - 30) : start]
+    before = doc[max(0, start - 30) : start] if doc else ""
     if _REGION_BEFORE.search(before):
-        return False
-    if _CITY_BEFORE.search(before) or _CITY_AFTER.match(doc[end : end + 25]):
-        return True
-    return town.feature == "P.PPLC" or town.population >= MILLION_CITY
+        return 0.0
+    if doc and (_CITY_BEFORE.search(before) or _CITY_AFTER.match(doc[end : end + 25])):
+        return 1.2
+    return 0.6 if not doc or town.feature == "P.PPLC" or town.population >= MILLION_CITY else 0.0
 
 
 MILLION_CITY = 1_000_000
@@ -628,7 +628,7 @@ def geocode_detailed(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], roun
     out: list[Resolved] = [Resolved(None)] * len(toponyms)
     for gi, (ch, g) in enumerate(zip(choice, groups, strict=True)):
         t = toponyms[g[0]]
-        found = _settle(gaz, doc, t, ch, contain.get(gi, ()), ukraine)
+        found = _settle(gaz, doc, t, ch, (*contain.get(gi, ()), *local.get(gi, ())), ukraine)
         for i in g:
             out[i] = found
     return out
@@ -637,8 +637,9 @@ def geocode_detailed(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], roun
 def _settle(gaz: Gazetteer, doc: str, t: Toponym, ch: Candidate | None,
             containers: tuple[Place, ...], ukraine: bool) -> Resolved:
     """The final word on one toponym: its choice, unless it is a sound-alike of a place
-    below the gazetteer's cut-off (a village the text or KATOTTG puts elsewhere)."""
-    regions = [c for c in containers if c.feature == "A.ADM1"]
+    below the gazetteer's cut-off (a village the text or KATOTTG puts elsewhere).
+    ``containers``: the places its syntax or its sentence names around it."""
+    regions = list({c.geonames_id: c for c in containers if c.feature == "A.ADM1"}.values())
     # A spelling-key match abroad stays (a Russian village spelt another way); one in
     # Ukraine, or a sound-alike anywhere, must agree with KATOTTG and the text.
     weak = ch is None or ch.kind in _WEAK or (ch.kind == TRANSLIT and ch.place.country == "UA")
