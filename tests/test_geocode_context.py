@@ -144,3 +144,9 @@ def test_russian_village_spelt_its_own_way_stays_put(gaz: Gazetteer) -> None:
     found = resolve(gaz, "Officials in Belgorod said Platonovka was shelled.",
                     ["Belgorod", "Platonovka"])
     assert where(found["Platonovka"])[1] == "RU"
+
+
+def test_town_missing_from_the_index_is_not_the_country(gaz: Gazetteer) -> None:
+    found = resolve(gaz, "The fair in Turkey, Texas, drew crowds.", ["Turkey", "Texas"])
+    assert found["Turkey"].place is None
+    assert "Texas" in (found["Turkey"].reason or "")

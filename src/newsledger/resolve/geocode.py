@@ -192,6 +192,8 @@ def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[C
     return []
 
 
+_ROAD = frozenset({"highway", "route", "road", "interstate", "street", "avenue", "hwy", "rte",
+                   "st", "ave", "rd", "exit", "us"})
 _CONNECTORS = frozenset({"of", "the", "in", "at", "for", "and", "de", "du", "des", "la", "le",
                          "di", "del", "da", "do", "von", "van"})
 # Words before a name that keep it the same place ("West Columbia", "Smart Dubai Office"
@@ -270,6 +272,8 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
         return []
     if all(norm(w) in _GENERIC for w in cleaned.split()):
         return []  # "East", "Gulf", "Central": a direction or a kind of place, not a name
+    if re.search(r"\d", cleaned) and _ROAD & set(norm(cleaned).split()):
+        return []  # "Highway 377 N", "Route 31": a road, never the town or region of a letter
     base, admin_word = _admin_hint(cleaned, doc, end)
     wants_admin = admin_word is not None
     is_code = len(cleaned.replace(".", "")) <= 3 and cleaned.replace(".", "").isupper()
@@ -586,6 +590,7 @@ def geocode_detailed(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], roun
     groups = list(by_text.values())
     cands = [candidates(gaz, toponyms[g[0]].text, doc, toponyms[g[0]].end) for g in groups]
     contain, holds = _containers(gaz, doc, toponyms, groups, cands)
+    outer_of = _comma_outer(doc, toponyms, groups)
     siblings = _siblings(doc, toponyms, groups)
     local = {gi: around for gi, around in _local_context(gaz, doc, toponyms, groups).items()
              if not any(c.kind <= CODE and c.place.feature in _WHOLE for c in cands[gi])}
@@ -628,21 +633,36 @@ def geocode_detailed(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], roun
     out: list[Resolved] = [Resolved(None)] * len(toponyms)
     for gi, (ch, g) in enumerate(zip(choice, groups, strict=True)):
         t = toponyms[g[0]]
-        found = _settle(gaz, doc, t, ch, (*contain.get(gi, ()), *local.get(gi, ())), ukraine)
+        wrappers = tuple(choice[o].place for o in outer_of.get(gi, ())
+                         if choice[o] is not None and choice[o].place.feature in
+                         ("A.ADM1", "A.ADM2"))
+        found = _settle(gaz, doc, t, ch, (*contain.get(gi, ()), *local.get(gi, ())), ukraine,
+                        wrappers)
         for i in g:
             out[i] = found
     return out
 
 
 def _settle(gaz: Gazetteer, doc: str, t: Toponym, ch: Candidate | None,
-            containers: tuple[Place, ...], ukraine: bool) -> Resolved:
+            containers: tuple[Place, ...], ukraine: bool,
+            syntactic: tuple[Place, ...] = ()) -> Resolved:
     """The final word on one toponym: its choice, unless it is a sound-alike of a place
     below the gazetteer's cut-off (a village the text or KATOTTG puts elsewhere).
-    ``containers``: the places its syntax or its sentence names around it."""
+    ``containers``: the places its syntax or its sentence names around it; ``syntactic``:
+    the regions chosen for the "X, Y" that follows it."""
     regions = list({c.geonames_id: c for c in containers if c.feature == "A.ADM1"}.values())
     # A spelling-key match abroad stays (a Russian village spelt another way); one in
     # Ukraine, or a sound-alike anywhere, must agree with KATOTTG and the text.
     weak = ch is None or ch.kind in _WEAK or (ch.kind == TRANSLIT and ch.place.country == "UA")
+    wrappers = list(syntactic)
+    if ch is not None and not ch.place.feature.startswith(("A.PCLI", "L.")):
+        wrappers = [c for c in wrappers if c.feature == "A.ADM1"]  # a town: its state only
+    if (ch is not None and wrappers and ch.place.feature != "A.ADM1"
+            and not any(_inside(ch.place, c) for c in wrappers)):
+        # "Turkey, Texas": a town the index lacks, not the country (or a namesake town)
+        # outside the state the text puts it in
+        return Resolved(None, "not in the gazetteer; the text places it in "
+                        + " or ".join(sorted({c.name for c in wrappers})))
     if not weak:
         return Resolved(ch.place)
     if ukraine:
@@ -873,6 +893,25 @@ def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: l
         if wrappers:
             out.setdefault(group_of[i], []).extend(wrappers)
     return ({k: tuple(v) for k, v in out.items()}, {k: tuple(v) for k, v in held.items()})
+
+
+def _comma_outer(doc: str, toponyms: Sequence[Toponym], groups: list[list[int]]
+                 ) -> dict[int, list[int]]:
+    """Per group, the groups that follow it as "X, Y" outside any list ("Turkey, Texas,")."""
+    group_of = {i: gi for gi, g in enumerate(groups) for i in g}
+    order = sorted(range(len(toponyms)), key=lambda i: toponyms[i].start)
+    out: dict[int, list[int]] = {}
+    for a, b in itertools.pairwise(order):
+        gap = doc[toponyms[a].end : toponyms[b].start] if doc else ""
+        if not re.fullmatch(r",\s*", gap) or not re.fullmatch(r"[^\W\d][^\d]*", toponyms[b].text):
+            continue
+        after = doc[toponyms[b].end : toponyms[b].end + 6]
+        before = doc[max(0, toponyms[a].start - 2) : toponyms[a].start]
+        if (re.match(r"\s*(?:,\s*)?(?:and|or)\b", after) or before.strip() == ","
+                or not re.match(r"\s*(?:[,.;:)]|$)", after)):
+            continue  # "Ethiopia, the Philippines, Sudan and Syria", "Madrid, Barcelona are"
+        out.setdefault(group_of[a], []).append(group_of[b])
+    return out
 
 
 # ", Ont." / ", Italy" right after a toponym, closed by punctuation or a line end.
