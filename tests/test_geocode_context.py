@@ -150,3 +150,16 @@ def test_town_missing_from_the_index_is_not_the_country(gaz: Gazetteer) -> None:
     found = resolve(gaz, "The fair in Turkey, Texas, drew crowds.", ["Turkey", "Texas"])
     assert found["Turkey"].place is None
     assert "Texas" in (found["Turkey"].reason or "")
+
+
+def test_entity_says_why_a_place_is_unresolved(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from tests.test_resolve import _resolve_texts
+
+    text = "Russian troops took Platonivka in Donetsk region of Ukraine on Monday."
+    result = _resolve_texts(tmp_path_factory, [
+        ("u1", text, [("Platonivka", "GPE"), ("Donetsk", "GPE"), ("Ukraine", "GPE")])])
+    village = next(e for e in result.entities if e.name == "Platonivka")
+    assert village.geonames_id is None and village.lat is None
+    assert village.unresolved is not None and "Donetska oblast" in village.unresolved
+    country = next(e for e in result.entities if e.name == "Ukraine")
+    assert country.country == "UA" and country.unresolved is None

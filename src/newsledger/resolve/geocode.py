@@ -7,6 +7,11 @@ context: countries and admin1 regions it names, "X, Y" and "Y's X" containment,
 and distance to the other toponyms' current choices. The toponym's own sentence
 weighs more: a candidate inside or near a country, region or big town named there
 (tagged or not) gains, and a mere sound-alike far from all of them is dropped.
+
+Names a country holds exactly stay with it; a facility never takes a namesake town; a
+region name without a city cue is the region; a place below the gazetteer's cut-off is
+left unresolved with its reason (and, in Ukraine, its KATOTTG oblast): see
+``docs/geocoding.md``.
 """
 
 from __future__ import annotations
