@@ -163,3 +163,11 @@ def test_entity_says_why_a_place_is_unresolved(tmp_path_factory: pytest.TempPath
     assert village.unresolved is not None and "Donetska oblast" in village.unresolved
     country = next(e for e in result.entities if e.name == "Ukraine")
     assert country.country == "UA" and country.unresolved is None
+
+
+def test_initials_stand_for_a_place_the_document_names(gaz: Gazetteer) -> None:
+    text = "North Korea fired a missile on Monday. NK state media called it a success."
+    found = resolve(gaz, text, ["North Korea", "NK"])
+    assert where(found["NK"])[:2] == ("A.PCLI", "KP")
+    alone = resolve(gaz, "NK state media called it a success.", ["NK"])["NK"]
+    assert alone.place is None or alone.place.country != "KP"

@@ -594,6 +594,7 @@ def geocode_detailed(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], roun
         by_text.setdefault(toponym_key(t, doc), []).append(i)
     groups = list(by_text.values())
     cands = [candidates(gaz, toponyms[g[0]].text, doc, toponyms[g[0]].end) for g in groups]
+    _initials_of_named(gaz, toponyms, groups, cands)
     contain, holds = _containers(gaz, doc, toponyms, groups, cands)
     outer_of = _comma_outer(doc, toponyms, groups)
     siblings = _siblings(doc, toponyms, groups)
@@ -898,6 +899,38 @@ def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: l
         if wrappers:
             out.setdefault(group_of[i], []).extend(wrappers)
     return ({k: tuple(v) for k, v in out.items()}, {k: tuple(v) for k, v in held.items()})
+
+
+def _initials(name: str) -> str:
+    words = [w for w in norm(name).split() if w not in ("of", "the", "and")]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def _initials_of_named(gaz: Gazetteer, toponyms: Sequence[Toponym], groups: list[list[int]],
+                       cands: list[list[Candidate]]) -> None:
+    """"SA" beside "South Africa", "NSW" beside "New South Wales": a code-like toponym
+    whose letters are the initials of a country or region the document names stands for
+    it, ahead of whatever holds the code (Saudi Arabia, South America)."""
+    named: dict[str, list[Candidate]] = {}
+    for g, clist in zip(groups, cands, strict=True):
+        top = max(clist, key=lambda c: c.base, default=None)
+        if top is None or top.place.feature not in ("A.PCLI", "A.ADM1") or top.kind > ALTERNATE:
+            continue
+        for key in {_initials(toponyms[g[0]].text), _initials(top.place.name)} - {""}:
+            named.setdefault(key, []).append(top)
+    if not named:
+        return
+    for gi, g in enumerate(groups):
+        code = toponyms[g[0]].text.replace(".", "").strip()
+        if not re.fullmatch(r"[A-Z]{2,4}", code) or code.casefold() not in named:
+            continue
+        meant = {c.place.geonames_id: c for c in named[code.casefold()]}
+        best = max((c.base for c in cands[gi]), default=0.0)
+        cands[gi] = [c for c in cands[gi] if c.place.geonames_id not in meant] + [
+            Candidate(c.place, CODE, max(best, c.base) + INITIALS) for c in meant.values()]
+
+
+INITIALS = 0.5  # the initials of a place named in the same document, over the code's holder
 
 
 def _comma_outer(doc: str, toponyms: Sequence[Toponym], groups: list[list[int]]
