@@ -8,7 +8,8 @@ import pytest
 
 from newsledger.resolve.gazetteer import INDEX_NAME, build_index
 
-SUBSET = ("RU", "UA", "US", "EG", "BY")
+SUBSET = ("RU", "UA", "US", "EG", "BY", "GB", "CA", "IT", "CN", "HK", "TW", "MO", "KR", "KP",
+          "CD", "CG", "GE", "IN")
 
 
 def subset_index(factory: pytest.TempPathFactory) -> Path:

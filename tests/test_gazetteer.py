@@ -169,3 +169,11 @@ def test_dotted_abbreviations(gaz: Gazetteer) -> None:
     assert _best(gaz, "N.Mex.").name == "New Mexico"
     phila = _best(gaz, "Phila.")  # no state starts so: a big city does
     assert (phila.name, phila.feature) == ("Philadelphia", "P.PPL")
+
+
+def test_country_points_are_geonames_own(gaz: Gazetteer) -> None:
+    """Countries sit at GeoNames' own point (vendored table), not at an estimate."""
+    us = gaz.place(gaz.country_gid["US"])
+    ru = gaz.place(gaz.country_gid["RU"])
+    assert us is not None and (round(us.lat, 2), round(us.lon, 2)) == (39.76, -98.5)
+    assert ru is not None and (ru.lat, ru.lon) == (60.0, 100.0)

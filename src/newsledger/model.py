@@ -195,6 +195,8 @@ class Entity:
     admin1: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-2
     feature: str | None = None  # GeoNames feature class/code, e.g. "P.PPL", "A.ADM1"
+    # A place left ungeocoded: why, with the admin region the text or KATOTTG gives.
+    unresolved: str | None = None
 
 
 @dataclass(frozen=True)

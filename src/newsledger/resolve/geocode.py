@@ -7,6 +7,11 @@ context: countries and admin1 regions it names, "X, Y" and "Y's X" containment,
 and distance to the other toponyms' current choices. The toponym's own sentence
 weighs more: a candidate inside or near a country, region or big town named there
 (tagged or not) gains, and a mere sound-alike far from all of them is dropped.
+
+Names a country holds exactly stay with it; a facility never takes a namesake town; a
+region name without a city cue is the region; a place below the gazetteer's cut-off is
+left unresolved with its reason (and, in Ukraine, its KATOTTG oblast): see
+``docs/geocoding.md``.
 """
 
 from __future__ import annotations
@@ -151,9 +156,15 @@ def _list_admin(doc: str, end: int) -> str | None:
 def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[Candidate]:
     """Every place the toponym may name, with a context-free score; a name the gazetteer
     lacks ("Arizona State University", "Dubai World Cup") falls back to the place it
-    embeds, when that is a region, country or sizeable town."""
+    embeds, when that is a region, country or sizeable town. A facility ("White House",
+    "Heathrow airport") never takes a town that merely shares its name."""
+    facility = facility_word(text, doc, end)
     found = _candidates(gaz, text, doc, end)
-    if found or len(text.split()) < 2:
+    if facility and len(text.split()) > 1:  # "White House": the building, not a namesake town
+        found = [c for c in found if c.place.feature in ("A.PCLI", "A.ADM1", "L.CONT")]
+    elif facility:  # "Heathrow airport": a bare name may still be a big town's
+        found = [c for c in found if not _merely_shares_name(c)]
+    if found or len(text.split()) < 2 or _OPEN_WATER & set(norm(text).split()):
         return found
     words = text.split()
     for size in range(len(words) - 1, 0, -1):
@@ -163,7 +174,18 @@ def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[C
             if not part[:1].isupper() or all(norm(w) in _GENERIC | _INSTITUTION
                                              for w in part.split()):
                 continue
-            for c in _candidates(gaz, part, "", 0, loose=False):
+            modified = start > 0 and norm(words[start - 1]) not in _PLAIN_BEFORE
+            if _abbreviation(part) or (facility and (
+                    _POSSESSIVE.search(part) or is_demonym(_clean(part)))):
+                continue  # "No. 2 Centre", "St. Peter's Basilica", "Russian Embassy": no place
+            found = _candidates(gaz, part, "", 0, loose=False)
+            country = any(c.place.feature == "A.PCLI" and c.kind <= CODE for c in found)
+            for c in found:
+                if facility and (c.place.feature in ("A.PCLI", "L.CONT")
+                                 or c.kind not in (PRIMARY, CODE)):
+                    continue  # "Stade de France" is a building in a town, not the country
+                if modified and (c.kind == ALTERNATE or (country and c.place.is_admin is False)):
+                    continue  # "Latin America": a qualified short form is another region
                 gid = c.place.geonames_id
                 if c.kind > CODE or (c.place.feature.startswith("P.")
                                      and c.place.population < 10_000):
@@ -173,6 +195,54 @@ def candidates(gaz: Gazetteer, text: str, doc: str = "", end: int = 0) -> list[C
         if inner:  # every part of the longest size that names a place ("Bank of Japan")
             return list(inner.values())
     return []
+
+
+_ROAD = frozenset({"highway", "route", "road", "interstate", "street", "avenue", "hwy", "rte",
+                   "st", "ave", "rd", "exit", "us"})
+_CONNECTORS = frozenset({"of", "the", "in", "at", "for", "and", "de", "du", "des", "la", "le",
+                         "di", "del", "da", "do", "von", "van"})
+# Words before a name that keep it the same place ("West Columbia", "Smart Dubai Office"
+# keeps Dubai by its primary name; "Latin America" is no United States).
+_PLAIN_BEFORE = (_INSTITUTION | _CONNECTORS | _GENERIC
+                 | frozenset({"n", "s", "e", "w", "st", "mt", "ft", "pt"}))
+# Head nouns of buildings and sites that no town is named after in full: "X Airport",
+# "Y Stadium", "the White House". Such a name, or a bare name the text follows with one
+# ("Heathrow airport"), is the facility; a town that merely shares the name is elsewhere.
+FACILITY_WORDS = frozenset(
+    {"airport", "airfield", "airbase", "stadium", "arena", "museum", "palace", "basilica",
+     "cathedral", "embassy", "consulate", "hotel", "racecourse", "castle", "house",
+     "terminal"}
+)
+_FACILITY_AFTER = re.compile(
+    r"^['’]?s?[ \t]+(" + "|".join(sorted(FACILITY_WORDS - {"house"}, key=len, reverse=True))
+    + r")\b", re.I)
+# Seas and oceans: the country or town inside their name ("Indian Ocean") is far away.
+_OPEN_WATER = frozenset({"sea", "ocean", "gulf", "strait", "straits"})
+BIG_TOWN = 100_000  # a bare name before "airport" may still be this big a town's
+
+
+# The same heads in languages that put them first: "Stade de France", "Palacio de X".
+_FACILITY_FIRST = frozenset({"stade", "stadio", "estadio", "stadion", "aeroport", "aeropuerto",
+                             "aeroporto", "palais", "palacio", "palazzo", "musee", "museo",
+                             "hotel", "castillo", "chateau", "basilique", "basilica"})
+
+
+def facility_word(text: str, doc: str = "", end: int = 0) -> str | None:
+    """The facility word that heads the toponym ("Dulles International Airport", "Stade
+    de France") or follows it in the text ("Heathrow airport"), if any."""
+    words = norm(_clean(text)).split()
+    if len(words) > 1 and words[-1] in FACILITY_WORDS:
+        return words[-1]
+    if len(words) > 1 and words[0] in _FACILITY_FIRST:
+        return words[0]
+    m = _FACILITY_AFTER.match(doc[end : end + 30]) if doc else None
+    return m.group(1).casefold() if m else None
+
+
+def _merely_shares_name(c: Candidate) -> bool:
+    """A town or district that is not big enough to host a facility named after it."""
+    return not c.place.feature.startswith(("A.PCLI", "A.ADM1", "L.")) and (
+        c.place.population < BIG_TOWN)
 
 
 # Head nouns of water bodies and other natural features: the gazetteer has towns and
@@ -207,9 +277,13 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
         return []
     if all(norm(w) in _GENERIC for w in cleaned.split()):
         return []  # "East", "Gulf", "Central": a direction or a kind of place, not a name
+    if re.search(r"\d", cleaned) and _ROAD & set(norm(cleaned).split()):
+        return []  # "Highway 377 N", "Route 31": a road, never the town or region of a letter
     base, admin_word = _admin_hint(cleaned, doc, end)
     wants_admin = admin_word is not None
     is_code = len(cleaned.replace(".", "")) <= 3 and cleaned.replace(".", "").isupper()
+    # "UCLA", "FATA", "NATO": an acronym is exact or nothing, never a sound-alike town.
+    acronym = bool(re.fullmatch(r"[A-Z]{2,5}", cleaned))
     keys = {norm(cleaned): None}
     short = len(norm(cleaned).replace(" ", "")) <= 4  # "U.S.", "Ufa": spelling keys too loose
     if not short:
@@ -225,7 +299,7 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
     if wants_admin:
         for stem in admin_stems(base):
             keys[stem] = None
-    for expanded in _expansions(cleaned):
+    for expanded in [*_expansions(cleaned), *_article_variants(cleaned)]:
         keys[norm(expanded)] = None
         exact_keys.add(norm(expanded))
     rows = gaz.lookup(keys)
@@ -256,6 +330,8 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
             kind = TRANSLIT
         if kind == STEM and not wants_admin:
             continue
+        if acronym and kind > CODE:
+            continue
         best[gid] = min(best.get(gid, 99), kind)
     out = []
     target = skeleton(base)
@@ -268,20 +344,92 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
         if gid in demonym_gids and place.feature.startswith("P."):
             continue  # "Syrians" names a country or region, never a town called Syria
         out.append(Candidate(place, kind, _prior(place, kind, admin_word)))
+    if abbreviation is None:  # "Ga.", "Pa.": cuts of a region's name, not spellings
+        out = _country_keeps_its_names(out, is_code)
     if any(c.kind == PRIMARY and c.place.feature.startswith("P.") for c in out):
         # A town's alternate name that is another town's own name is mostly a former or
         # variant name ("Riverdale" for a Glendale): the namesakes come first.
         out = [Candidate(c.place, c.kind, c.base - ALT_SHADOW)
                if c.kind == ALTERNATE and c.place.feature.startswith("P.") else c for c in out]
-    big_town = max((c.place.population for c in out if c.place.feature.startswith("P.")
-                    and c.kind in (PRIMARY, ALTERNATE)), default=0)
-    if big_town >= 200_000 and admin_word is None:  # "New York", "Washington": the city
-        out = [Candidate(c.place, c.kind, c.base - 0.6) if c.place.feature == "A.ADM1" else c
+    big_town = max((c.place for c in out if c.place.feature.startswith("P.")
+                    and c.kind in (PRIMARY, ALTERNATE)), key=lambda p: p.population, default=None)
+    lean = (_city_first(doc, end, text, big_town) if big_town is not None and admin_word is None
+            and big_town.population >= BIG_REGION_TOWN else 0.0)
+    if lean:
+        out = [Candidate(c.place, c.kind, c.base - lean) if c.place.feature == "A.ADM1" else c
                for c in out]
     if wants_admin and admin_word not in _LOCAL_ADMIN:
         out.extend(_regions_of_cities(gaz, out, admin_word))
         out = _surrounding_region_first(gaz, out)
     return out
+
+
+def _article_variants(text: str) -> list[str]:
+    """"Democratic Republic of Congo" / "... of the Congo": long forms with and without
+    the article after "of", both spellings in use."""
+    if re.search(r"\bof the\b", text, re.I):
+        return [re.sub(r"\bof the\b", "of", text, flags=re.I)]
+    if re.search(r"\bof\b", text, re.I):
+        return [re.sub(r"\bof\b", "of the", text, count=1, flags=re.I)]
+    return []
+
+
+def _country_keeps_its_names(found: list[Candidate], code_like: bool) -> list[Candidate]:
+    """A name that a country holds exactly (its name, code or demonym) stays with it:
+    another country or territory that lists it only as an alternate ("China" of Hong Kong
+    or Taiwan, "American" of the Northern Marianas) drops out, and spelling keys
+    ("US" as the skeleton of "Wuxi") never stand beside an exact country match."""
+    whole = [c for c in found if c.place.feature in ("A.PCLI", "L.CONT") and c.kind <= CODE]
+    if not whole:
+        if code_like:  # a code names what holds it as a code, never a spelling-alike
+            return [c for c in found if c.kind <= CODE]
+        return found
+    best = min(whole, key=lambda c: (c.kind, -c.place.population))
+    out = []
+    for c in found:
+        if c.place.feature in ("A.PCLI", "L.CONT") and c is not best and c.kind <= CODE:
+            if c.kind > best.kind or (c.kind == best.kind == ALTERNATE
+                                      and c.place.population * 5 <= best.place.population):
+                continue
+        elif c.kind > CODE:
+            continue
+        elif (c.kind == ALTERNATE and c.place.feature.startswith("P.")
+              and best.kind <= ALTERNATE):
+            c = Candidate(c.place, c.kind, c.base - 1.0)
+        elif c is not best and c.place.feature == "A.PCLI" and c.kind == best.kind:
+            c = Candidate(c.place, c.kind, c.base - 0.05)  # "Korea": the bigger one first
+        out.append(c)
+    return out
+
+
+BIG_REGION_TOWN = 200_000
+# "the city of Quebec", "downtown New York", "New York's mayor": the town, not its region.
+_CITY_BEFORE = re.compile(r"\b(?:city|town|downtown|mayor|suburbs?|outskirts|streets|"
+                          r"center|centre)(?:\s+of)?(?:\s+the)?\s+$", re.I)
+_CITY_AFTER = re.compile(r"^(?:['’]s)?\s+(?:city|mayor|police|downtown|suburbs?|"
+                         r"metropolitan|metro|airport|subway|residents?)\b", re.I)
+
+
+_REGION_BEFORE = re.compile(r"\b(?:state|province|provinces|states|region)\s+of\s+(?:the\s+)?$"
+                            r"|\b(?:states|provinces)\s+(?:such\s+as|like|including)\s+$", re.I)
+
+
+def _city_first(doc: str, end: int, text: str, town: Place) -> float:
+    """How far a name shared by a big city and its region ("New York", "Quebec") leans to
+    the city: a city cue ("the mayor of Quebec") far, a region cue ("the state of New
+    York", "states such as Washington") not at all; without either, a capital or a city
+    of a million does, since the name then stands for the city and its government
+    ("Washington said"); other cities yield to their region ("in Quebec")."""
+    start = max(0, end - len(text))
+    before = doc[max(0, start - 30) : start] if doc else ""
+    if _REGION_BEFORE.search(before):
+        return 0.0
+    if doc and (_CITY_BEFORE.search(before) or _CITY_AFTER.match(doc[end : end + 25])):
+        return 1.2
+    return 0.6 if not doc or town.feature == "P.PPLC" or town.population >= MILLION_CITY else 0.0
+
+
+MILLION_CITY = 1_000_000
 
 
 def _surrounding_region_first(gaz: Gazetteer, found: list[Candidate]) -> list[Candidate]:
@@ -423,15 +571,33 @@ def _prior(place: Place, kind: int, admin_word: str | None) -> float:
     return score
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A toponym's place, or None with the reason it is left unresolved (and the admin
+    region the text or KATOTTG gives for a place below the gazetteer's cut-off)."""
+
+    place: Place | None
+    reason: str | None = None
+
+
 def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int = 3
             ) -> list[Place | None]:
     """A place (or None) for each toponym, chosen with the whole document as context."""
+    return [r.place for r in geocode_detailed(gaz, doc, toponyms, rounds)]
+
+
+def geocode_detailed(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int = 3
+                     ) -> list[Resolved]:
+    """Like ``geocode``, with the reason for every toponym left unresolved."""
     by_text: dict[str, list[int]] = {}
     for i, t in enumerate(toponyms):
         by_text.setdefault(toponym_key(t, doc), []).append(i)
     groups = list(by_text.values())
     cands = [candidates(gaz, toponyms[g[0]].text, doc, toponyms[g[0]].end) for g in groups]
-    contain = _containers(gaz, doc, toponyms, groups, cands)
+    _initials_of_named(gaz, toponyms, groups, cands)
+    contain, holds = _containers(gaz, doc, toponyms, groups, cands)
+    outer_of = _comma_outer(doc, toponyms, groups)
+    siblings = _siblings(doc, toponyms, groups)
     local = {gi: around for gi, around in _local_context(gaz, doc, toponyms, groups).items()
              if not any(c.kind <= CODE and c.place.feature in _WHOLE for c in cands[gi])}
     for gi, around in local.items():  # a weak spelling match far from what its sentence names
@@ -462,16 +628,73 @@ def geocode(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], rounds: int =
             around = local.get(gi, ())
             new_choice.append(max(clist, key=lambda c: _score(
                 c, countries, admins, others, own, contain.get(gi, ()), len(groups[gi]))
-                + focus.bonus(gi, c.place)
+                + focus.bonus(gi, c.place) + _holds_bonus(c.place, holds.get(gi, ()))
+                + _sibling_bonus(c.place, [choice[j] for j in siblings.get(gi, ())])
                 + (LOCAL if any(_agrees(c.place, p) for p in around) else 0.0)))
         if new_choice == choice:
             break
         choice = new_choice
-    out: list[Place | None] = [None] * len(toponyms)
-    for ch, g in zip(choice, groups, strict=True):
+    ukraine = "ukrain" in doc.casefold() or any(
+        ch is not None and ch.place.country == "UA" for ch in choice)
+    out: list[Resolved] = [Resolved(None)] * len(toponyms)
+    for gi, (ch, g) in enumerate(zip(choice, groups, strict=True)):
+        t = toponyms[g[0]]
+        wrappers = tuple(choice[o].place for o in outer_of.get(gi, ())
+                         if choice[o] is not None and choice[o].place.feature in
+                         ("A.ADM1", "A.ADM2"))
+        found = _settle(gaz, doc, t, ch, (*contain.get(gi, ()), *local.get(gi, ())), ukraine,
+                        wrappers)
         for i in g:
-            out[i] = ch.place if ch else None
+            out[i] = found
     return out
+
+
+def _settle(gaz: Gazetteer, doc: str, t: Toponym, ch: Candidate | None,
+            containers: tuple[Place, ...], ukraine: bool,
+            syntactic: tuple[Place, ...] = ()) -> Resolved:
+    """The final word on one toponym: its choice, unless it is a sound-alike of a place
+    below the gazetteer's cut-off (a village the text or KATOTTG puts elsewhere).
+    ``containers``: the places its syntax or its sentence names around it; ``syntactic``:
+    the regions chosen for the "X, Y" that follows it."""
+    regions = list({c.geonames_id: c for c in containers if c.feature == "A.ADM1"}.values())
+    # A spelling-key match abroad stays (a Russian village spelt another way); one in
+    # Ukraine, or a sound-alike anywhere, must agree with KATOTTG and the text.
+    weak = ch is None or ch.kind in _WEAK or (ch.kind == TRANSLIT and ch.place.country == "UA")
+    wrappers = list(syntactic)
+    if ch is not None and not ch.place.feature.startswith(("A.PCLI", "L.")):
+        wrappers = [c for c in wrappers if c.feature == "A.ADM1"]  # a town: its state only
+    if (ch is not None and wrappers and ch.place.feature != "A.ADM1"
+            and not any(_inside(ch.place, c) for c in wrappers)):
+        # "Turkey, Texas": a town the index lacks, not the country (or a namesake town)
+        # outside the state the text puts it in
+        return Resolved(None, "not in the gazetteer; the text places it in "
+                        + " or ".join(sorted({c.name for c in wrappers})))
+    if not weak:
+        return Resolved(ch.place)
+    if ukraine:
+        cleaned = _clean(t.text)
+        keys = [skeleton(cleaned), *reading_variants(cleaned)]
+        rows = [r for r in gaz.ua_settlements(keys)
+                if not regions or any(r[1] == c.admin1 for c in regions)]
+        if rows:
+            if ch is not None and ch.place.country == "UA" and ch.place.admin1 in {
+                    r[1] for r in rows}:
+                return Resolved(ch.place)  # the town itself, spelt another way
+            oblasts = sorted({gaz.admin1_names.get(r[1], r[1]) for r in rows})
+            return Resolved(None, "below the gazetteer's cut-off (KATOTTG): a settlement of "
+                            + " or ".join(oblasts))
+    if ch is not None and regions and not any(_inside(ch.place, c) for c in regions):
+        return Resolved(None, "not in the gazetteer; the text places it in "
+                        + " or ".join(sorted({r.name for r in regions})))
+    if ch is not None:
+        return Resolved(ch.place)
+    word = facility_word(t.text, doc, t.end)
+    if word:
+        return Resolved(None, f"a facility ({word}); no town of that name is meant")
+    if regions:
+        return Resolved(None, "not in the gazetteer; the text places it in "
+                        + " or ".join(sorted({r.name for r in regions})))
+    return Resolved(None, "not in the gazetteer")
 
 
 _WEAK = (PHONETIC, FUZZY)
@@ -638,11 +861,17 @@ def toponym_key(t: Toponym, doc: str) -> str:
 
 
 def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: list[list[int]],
-                cands: list[list[Candidate]]) -> dict[int, tuple[Place, ...]]:
-    """Places that contain a toponym by syntax: "X, Y" (Y after) and "Y's X" (Y before)."""
+                cands: list[list[Candidate]]
+                ) -> tuple[dict[int, tuple[Place, ...]], dict[int, tuple[Place, ...]]]:
+    """Places that contain a toponym by syntax: "X, Y" (Y after) and "Y's X" (Y before),
+    per inner group; and, per outer group, the inner group's candidates, so that the
+    container is chosen to hold its town ("London, Ont.", "Sioux Falls, S.D."). A
+    qualifier the tagger missed ("London, Ont.") counts too."""
     group_of = {i: gi for gi, g in enumerate(groups) for i in g}
     order = sorted(range(len(toponyms)), key=lambda i: toponyms[i].start)
     out: dict[int, list[Place]] = {}
+    held: dict[int, list[Place]] = {}
+    paired: set[int] = set()
     for a, b in itertools.pairwise(order):
         ta, tb = toponyms[a], toponyms[b]
         gap = doc[ta.end : tb.start] if doc else ""
@@ -652,11 +881,136 @@ def _containers(gaz: Gazetteer, doc: str, toponyms: Sequence[Toponym], groups: l
             inner, outer = b, a
         else:
             continue
+        paired.add(inner)
         wrappers = [c.place for c in cands[group_of[outer]]
                     if c.place.feature in ("A.PCLI", "A.ADM1", "A.ADM2")]
         if wrappers:
             out.setdefault(group_of[inner], []).extend(wrappers)
-    return {k: tuple(v) for k, v in out.items()}
+            held.setdefault(group_of[outer], []).extend(c.place for c in cands[group_of[inner]])
+    tagged_starts = {t.start for t in toponyms}
+    for i, t in enumerate(toponyms):
+        if i in paired or not doc:
+            continue
+        m = _QUALIFIER.match(doc, t.end)
+        if m is None or m.start(1) in tagged_starts:
+            continue
+        wrappers = [c.place for c in _candidates(gaz, m.group(1), "", 0, loose=False)
+                    if c.place.feature in ("A.PCLI", "A.ADM1") and c.kind <= CODE]
+        if wrappers:
+            out.setdefault(group_of[i], []).extend(wrappers)
+    return ({k: tuple(v) for k, v in out.items()}, {k: tuple(v) for k, v in held.items()})
+
+
+def _initials(name: str) -> str:
+    words = [w for w in norm(name).split() if w not in ("of", "the", "and")]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def _initials_of_named(gaz: Gazetteer, toponyms: Sequence[Toponym], groups: list[list[int]],
+                       cands: list[list[Candidate]]) -> None:
+    """"SA" beside "South Africa", "NSW" beside "New South Wales": a code-like toponym
+    whose letters are the initials of a country or region the document names stands for
+    it, ahead of whatever holds the code (Saudi Arabia, South America)."""
+    named: dict[str, list[Candidate]] = {}
+    for g, clist in zip(groups, cands, strict=True):
+        top = max(clist, key=lambda c: c.base, default=None)
+        if top is None or top.place.feature not in ("A.PCLI", "A.ADM1") or top.kind > ALTERNATE:
+            continue
+        for key in {_initials(toponyms[g[0]].text), _initials(top.place.name)} - {""}:
+            named.setdefault(key, []).append(top)
+    if not named:
+        return
+    for gi, g in enumerate(groups):
+        code = toponyms[g[0]].text.replace(".", "").strip()
+        if not re.fullmatch(r"[A-Z]{2,4}", code) or code.casefold() not in named:
+            continue
+        meant = {c.place.geonames_id: c for c in named[code.casefold()]}
+        best = max((c.base for c in cands[gi]), default=0.0)
+        cands[gi] = [c for c in cands[gi] if c.place.geonames_id not in meant] + [
+            Candidate(c.place, CODE, max(best, c.base) + INITIALS) for c in meant.values()]
+
+
+INITIALS = 0.5  # the initials of a place named in the same document, over the code's holder
+
+
+def _comma_outer(doc: str, toponyms: Sequence[Toponym], groups: list[list[int]]
+                 ) -> dict[int, list[int]]:
+    """Per group, the groups that follow it as "X, Y" outside any list ("Turkey, Texas,")."""
+    group_of = {i: gi for gi, g in enumerate(groups) for i in g}
+    order = sorted(range(len(toponyms)), key=lambda i: toponyms[i].start)
+    out: dict[int, list[int]] = {}
+    for a, b in itertools.pairwise(order):
+        gap = doc[toponyms[a].end : toponyms[b].start] if doc else ""
+        if not re.fullmatch(r",\s*", gap) or not re.fullmatch(r"[^\W\d][^\d]*", toponyms[b].text):
+            continue
+        after = doc[toponyms[b].end : toponyms[b].end + 6]
+        before = doc[max(0, toponyms[a].start - 2) : toponyms[a].start]
+        if (re.match(r"\s*(?:,\s*)?(?:and|or)\b", after) or before.strip() == ","
+                or not re.match(r"\s*(?:[,.;:)]|$)", after)):
+            continue  # "Ethiopia, the Philippines, Sudan and Syria", "Madrid, Barcelona are"
+        out.setdefault(group_of[a], []).append(group_of[b])
+    return out
+
+
+# ", Ont." / ", Italy" right after a toponym, closed by punctuation or a line end.
+_QUALIFIER = re.compile(r",[ \t]+((?:[A-Z][a-z]{1,5}\.|(?:[A-Z]\.){2,3}|[A-Z][a-z]+"
+                        r"(?:[ \t][A-Z][a-z]+)?))(?=[\s,;:)\]]|$)")
+
+
+_LIST_GAP = re.compile(r"\s*,?\s+(?:and|or|&)\s+|\s*,\s*")
+_AND_OR = re.compile(r"\b(?:and|or)\b|&")
+
+
+def _siblings(doc: str, toponyms: Sequence[Toponym], groups: list[list[int]]
+              ) -> dict[int, tuple[int, ...]]:
+    """Groups that share a coordination with a toponym ("Utah, Colorado, and Idaho",
+    "California or Washington"): members of one list are places of one kind. A bare
+    comma pair ("Moscow, Idaho") is containment, not a list, unless an "and"/"or" joins
+    the run."""
+    if not doc:
+        return {}
+    group_of = {i: gi for gi, g in enumerate(groups) for i in g}
+    order = sorted(range(len(toponyms)), key=lambda i: toponyms[i].start)
+    out: dict[int, set[int]] = {}
+    run = [order[0]] if order else []
+    joined = False
+
+    def close() -> None:
+        if len(run) > 1 and joined:
+            members = {group_of[i] for i in run}
+            for gi in members:
+                out.setdefault(gi, set()).update(members - {gi})
+
+    for a, b in itertools.pairwise(order):
+        gap = doc[toponyms[a].end : toponyms[b].start]
+        if _LIST_GAP.fullmatch(gap):
+            run.append(b)
+            joined = joined or bool(_AND_OR.search(gap))
+        else:
+            close()
+            run, joined = [b], False
+    close()
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+SIBLING = 0.8  # a list's members are places of one kind: regions with regions
+
+
+def _sibling_bonus(place: Place, others: list[Candidate | None]) -> float:
+    kinds = {o.place.feature for o in others if o is not None}
+    if place.feature in ("A.ADM1", "A.PCLI") and place.feature in kinds:
+        return SIBLING
+    return 0.0
+
+
+def _holds_bonus(place: Place, inner: tuple[Place, ...]) -> float:
+    """"Sioux Falls, S.D.": the container candidate that holds one of the town's."""
+    if not inner or place.feature not in ("A.PCLI", "A.ADM1", "A.ADM2"):
+        return 0.0
+    return CONTAIN if any(_inside(p, place) for p in inner) else 0.0
+
+
+CONTAIN = 1.5
 
 
 def _inside(place: Place, container: Place) -> bool:
