@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.entities import glue_points
 from newsledger.extract.nlp import doc_text
+from newsledger.isolation import check_deadline
 from newsledger.model import Attribution, Mention, TextSpan
 
 # Verbs of saying, reporting and (as in PARC/PolNeAR) of belief and knowledge.
@@ -621,6 +622,7 @@ def _find(
     found: list[Attribution] = []
     cue_tokens: set[int] = set()
     for tok in doc:
+        check_deadline()
         att = _according_to(tok, sent_of, sents, mentions)
         if att is not None:
             found.append(att)

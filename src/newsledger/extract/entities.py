@@ -26,6 +26,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.nlp import doc_text
+from newsledger.isolation import check_deadline
 
 KEEP_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 
@@ -446,6 +447,7 @@ def english_mentions(doc: Doc) -> list[RawMention]:
     ner: list[RawMention] = []
     not_names: set[str] = set()
     for ent in doc.ents:
+        check_deadline()
         label = _relabel(ent)
         if label not in MAYBE_LABELS:
             continue

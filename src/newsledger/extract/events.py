@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.nlp import doc_text
+from newsledger.isolation import check_deadline
 
 # sub-event type -> ACLED event type
 SUB_EVENT_TYPES: dict[str, str] = {
@@ -691,6 +692,7 @@ def find_events(doc: Doc) -> list[EventFound]:
     """The best event type of every event-bearing sentence of an English doc."""
     found = []
     for sentence in doc.sents:
+        check_deadline()
         event = classify_sentence(sentence)
         if event is not None:
             found.append(event)
@@ -705,6 +707,7 @@ def classify_doc(doc: Doc) -> tuple[str, float]:
     """
     total: dict[str, float] = {}
     for i, sentence in enumerate(doc.sents):
+        check_deadline()
         scores, triggers = score_sentence(sentence, context=False)
         if scores:
             _territory(scores, triggers, sentence)

@@ -18,6 +18,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from newsledger.extract.nlp import doc_text
+from newsledger.isolation import check_deadline
 from newsledger.model import Attribution, Quantity
 
 UNITS = {
@@ -332,10 +333,29 @@ MAX_COUNT = 1e12
 """Figures at or above this are not counts (a digit run of hundreds of digits overflows)."""
 
 
+_GROUP_SEPARATORS = re.compile(r"(?<=\d),(?=\d)|(?<=\d)[\u00a0\u202f\u2009'’_ ](?=\d{3}(?!\d))")
+
+
+def _digits_value(digits: str) -> float | None:
+    """The value of a figure written in digits, thousands separators of any locale style
+    ("10,000", "1,00,000", "10 000", "10’000") included; None when it is not a number.
+
+    The one place digits become a count: every caller goes through it, so a separator
+    never reaches ``float``."""
+    plain = _GROUP_SEPARATORS.sub("", digits.strip())
+    try:
+        value = float(plain)
+    except ValueError:
+        return None
+    return value
+
+
 def _parse_number(m: re.Match[str]) -> tuple[float | None, float | None, float | None, bool]:
     """(value, low, high, vague) of a NUMBER_RE match."""
     if m.group("digits"):
-        v = float(m.group("digits").replace(",", ""))
+        v = _digits_value(m.group("digits"))
+        if v is None:
+            return None, None, None, False
         scale = (m.group("scale") or "").lower()
         v *= {"million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3, "k": 1e3,
               "hundred": 100}.get(scale, 1)  # fmt: skip
@@ -369,7 +389,7 @@ def _skip_context(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         digits
         and AGE_BEFORE.search(before)
         and re.match(r"^\s*(?:,|and|\)|$)", after)
-        and int(float(digits)) < 110
+        and (_digits_value(digits) or 110) < 110
         and re.search(r"\bages?\b|\baged\b", text[max(0, start - 40) : start], re.I)
     ):
         return True
@@ -509,6 +529,7 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in NUMBER_RE.finditer(text):
+        check_deadline()
         start, end = m.span()
         if any(ps <= start < pe for ps, pe in phones) or any(s <= start < e for s, e in ent_skip):
             continue
@@ -541,7 +562,7 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
         rng = RANGE_RE.match(text[end : end + 30])
         if rng and not vague:
             other = rng.group("num")
-            hv = float(other.replace(",", "")) if other[0].isdigit() else _parse_words(other)
+            hv = _digits_value(other) if other[0].isdigit() else _parse_words(other)
             if hv is not None and value < hv < MAX_COUNT:
                 low, high = value, hv
                 qualifier = "range"
@@ -670,8 +691,8 @@ def _with_conjoined(doc: Doc, start: int, end: int, value: float) -> float:
             continue
         nums = [c for c in m.children if c.dep_ == "nummod" and c.like_num]
         if nums:
-            t = nums[0].text.replace(",", "")
-            v = float(t) if t.isdigit() else _parse_words(t)
+            t = nums[0].text
+            v = _digits_value(t) if t[:1].isdigit() else _parse_words(t)
             if v is None:
                 return value
             total += v
