@@ -42,7 +42,7 @@ from newsledger.model import (
     TimeExpression,
 )
 
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 
 
 def _partner(name: str) -> ModuleType:
