@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.setup-done
 EXAMPLE := examples/kursk-belgorod-2024-03
 
-.PHONY: setup demo test lint test-deps clean
+.PHONY: setup demo test fuzz lint test-deps clean
 
 ## setup: create .venv and install newsledger with everything it needs (models included)
 setup: $(STAMP)
@@ -28,6 +28,10 @@ test: setup test-deps
 	@url=$$(scripts/pg-test-cluster.sh start) || { echo "note: no PostgreSQL test server; its tests skip" >&2; url=""; }; \
 	NEWSLEDGER_TEST_PG_URL="$$url" $(BIN)/python -m pytest -q; status=$$?; \
 	[ -z "$$url" ] || scripts/pg-test-cluster.sh stop; exit $$status
+
+## fuzz: the property tests (tests/hostile) with 25 times the examples `make test` runs
+fuzz: setup
+	NEWSLEDGER_FUZZ_SCALE=25 $(BIN)/python -m pytest -q tests/hostile
 
 ## lint: ruff over the code and the tests
 lint: setup

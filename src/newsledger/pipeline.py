@@ -15,13 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from newsledger.extract import EXTRACTOR_VERSION, annotate_articles
+from newsledger.extract import EXTRACTOR_VERSION, annotate_isolated
 from newsledger.group import cluster_events, find_origin_groups, infer_publication_dates
 from newsledger.ingest import IngestOptions, is_missing_source, read_inputs
+from newsledger.isolation import Unanalysed
 from newsledger.model import Annotations, Article, Ledger, Rejection
 from newsledger.reconcile import build_ledger
 from newsledger.report import write_outputs
-from newsledger.resolve import resolve_entities
+from newsledger.resolve import resolve_isolated
 from newsledger.store import LedgerDatabaseError, LedgerStore
 
 Progress = Callable[[str, int, int | None], None]
@@ -78,8 +79,11 @@ def analyze(
                 store, sources, options, progress, on_rejection
             )
             articles = store.load_articles()
-            annotations = _annotate(store, articles, engine, workers, scheduler, progress)
-            ledger = _reconcile_all(store, articles, annotations, progress)
+            annotations, unanalysed = _annotate(
+                store, articles, engine, workers, scheduler, progress
+            )
+            ledger = _reconcile_all(store, articles, annotations, progress, unanalysed,
+                                    on_rejection)  # fmt: skip
             progress("report", 0, 1)
             outputs = write_outputs(ledger, out_dir)
             progress("report", 1, 1)
@@ -124,20 +128,26 @@ def _annotate(
     workers: int,
     scheduler: str | None,
     progress: Progress,
-) -> dict[str, Annotations]:
-    """Annotations for every article, computing only those not cached by content hash."""
+) -> tuple[dict[str, Annotations], list[Unanalysed]]:
+    """Annotations for every article, computing only those not cached by content hash;
+    the articles whose extraction failed (not cached: a later run tries them again)."""
     cached = store.load_annotations(EXTRACTOR_VERSION)
     missing = [a for a in articles if a.content_hash not in cached]
     total = len(missing)
+    unanalysed: list[Unanalysed] = []
     if missing:
         if engine == "dask":
             from newsledger.scale import annotate_with_dask
 
             stream = annotate_with_dask(missing, workers=workers, scheduler=scheduler)
         else:
-            stream = annotate_articles(missing)
+            stream = annotate_isolated(missing)
         batch: list[Annotations] = []
         for done, annotation in enumerate(stream, 1):
+            if isinstance(annotation, Unanalysed):
+                unanalysed.append(annotation)
+                progress("extract", done, total)
+                continue
             batch.append(annotation)
             cached[annotation.content_hash] = annotation
             progress("extract", done, total)
@@ -145,7 +155,8 @@ def _annotate(
                 store.save_annotations(batch, EXTRACTOR_VERSION)
                 batch = []
         store.save_annotations(batch, EXTRACTOR_VERSION)
-    return {article.id: cached[article.content_hash] for article in articles}
+    annotations = {a.id: cached[a.content_hash] for a in articles if a.content_hash in cached}
+    return annotations, unanalysed
 
 
 def _reconcile_all(
@@ -153,10 +164,22 @@ def _reconcile_all(
     articles: Sequence[Article],
     annotations: dict[str, Annotations],
     progress: Progress,
+    unanalysed: Sequence[Unanalysed] = (),
+    on_rejection: Callable[[Rejection], None] | None = None,
 ) -> Ledger:
     progress("resolve", 0, 1)
-    resolution = resolve_entities(articles, annotations)
+    articles = [a for a in articles if a.id in annotations]
+    resolution, unresolved = resolve_isolated(articles, annotations)
     progress("resolve", 1, 1)
+    # Articles that could not be analysed leave the ledger's articles for its rejected[].
+    failed = [Rejection(u.path_or_url, u.reason) for u in unanalysed] + [
+        Rejection(a.path_or_url, unresolved[a.id]) for a in articles if a.id in unresolved
+    ]
+    for rejection in failed:
+        if on_rejection:
+            on_rejection(rejection)
+    articles = [a for a in articles if a.id not in unresolved]
+    annotations = {k: v for k, v in annotations.items() if k not in unresolved}
     progress("group", 0, 1)
     origin_groups = find_origin_groups(articles, annotations)
     clusters = cluster_events(articles, annotations, resolution, store.load_clusters())
@@ -171,7 +194,7 @@ def _reconcile_all(
         origin_groups,
         clusters,
         # ledgers written before missing sources were kept out may still hold some
-        [r for r in store.load_rejections() if not is_missing_source(r)],
+        [r for r in store.load_rejections() if not is_missing_source(r)] + failed,
     )
     progress("reconcile", 1, 1)
     return ledger

@@ -27,10 +27,13 @@ from newsledger.extract import nlp as nlp_mod
 from newsledger.extract import quantities as quantities_mod
 from newsledger.extract import times as times_mod
 from newsledger.model import Annotations, Article, Mention, Quantity, Sentence, TextSpan
+from tests.hostile.fuzzing import examples
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 SLOW = settings(
-    max_examples=12,
+    max_examples=examples(12),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

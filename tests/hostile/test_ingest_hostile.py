@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from newsledger.ingest import IngestOptions, read_inputs
 from newsledger.model import Article, Rejection
+from tests.hostile.fuzzing import examples
 
 NAMES = [
     "a.txt",
@@ -43,7 +44,9 @@ FEED = (
     f"<link>https://x.example.org/1</link><description>{EN}</description></item></channel></rss>"
 )
 JSONL = "\n".join(json.dumps({"id": n, "text": f"{n}. {EN}", "title": "T"}) for n in range(3))
-HYPOTHESIS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _warc() -> bytes:

@@ -23,6 +23,15 @@ from newsledger.extract import events as _events
 from newsledger.extract import nlp as _nlp
 from newsledger.extract import times as _times
 from newsledger.extract.entities import RawMention
+from newsledger.isolation import (
+    ARTICLE_FAULTS,
+    WHOLE_RUN_ERRORS,
+    Unanalysed,
+    article_timeout,
+    deadline,
+    failure_reason,
+    log_failure,
+)
 from newsledger.model import (
     Annotations,
     Article,
@@ -33,7 +42,7 @@ from newsledger.model import (
     TimeExpression,
 )
 
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 
 
 def _partner(name: str) -> ModuleType:
@@ -164,3 +173,78 @@ def annotate_articles(
             chunk = []
     if chunk:
         yield from flush()
+
+
+_FROM_ENV = object()
+
+
+def annotate_isolated(
+    articles: Iterable[Article],
+    *,
+    nlp: Language | None = None,
+    batch_size: int = 32,
+    timeout: float | object | None = _FROM_ENV,
+) -> Iterator[Annotations | Unanalysed]:
+    """:func:`annotate_articles` with each article isolated: one that raises or runs over its
+    time budget comes out as :class:`~newsledger.isolation.Unanalysed`, in its place.
+
+    ``timeout`` is seconds per article (default ``NEWSLEDGER_ARTICLE_TIMEOUT``, None: no
+    bound). A batch's parse has the budget of all its articles; when it raises or runs over,
+    its unparsed articles are parsed one by one, each within its own budget. The model and
+    the sibling modules load outside the guard: their absence stops the run, as it should.
+    """
+    seconds: float | None = article_timeout() if timeout is _FROM_ENV else timeout  # type: ignore[assignment]
+    for name in ("attribution", "quantities", "hedges"):
+        _partner(name)
+    english = nlp
+    chunk: list[Article] = []
+
+    def flush() -> Iterator[Annotations | Unanalysed]:
+        nonlocal english
+        english_items = [a for a in chunk if _language(a) == "en"]
+        docs: dict[int, Doc] = {}
+        if english_items:
+            if english is None:
+                english = _nlp.english()
+            try:
+                with deadline(seconds * len(english_items) if seconds else None):
+                    texts = (a.text for a in english_items)
+                    for article, doc in zip(
+                        english_items, english.pipe(texts, batch_size=batch_size), strict=True
+                    ):
+                        docs[id(article)] = doc
+            except WHOLE_RUN_ERRORS:
+                raise
+            except ARTICLE_FAULTS as exc:  # parsed one by one below, each within its own budget
+                log_failure(f"a batch of {len(english_items)} articles", "parsing", exc)
+        for article in chunk:
+            yield _annotate_one(article, docs.get(id(article)), english, seconds)
+
+    for article in articles:
+        chunk.append(article)
+        if len(chunk) >= batch_size:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
+
+
+def _annotate_one(
+    article: Article, doc: Doc | None, english: Language | None, seconds: float | None
+) -> Annotations | Unanalysed:
+    lang = _language(article)
+    try:
+        with deadline(seconds):
+            if lang != "en":
+                return _non_english(article, lang)
+            if doc is None:
+                assert english is not None
+                doc = english(article.text)
+            return _annotate_doc(article, doc, _entities.english_mentions(doc), lang)
+    except WHOLE_RUN_ERRORS:
+        raise
+    except ARTICLE_FAULTS as exc:
+        log_failure(article.path_or_url, "extraction", exc)
+        return Unanalysed(
+            article.id, article.content_hash, article.path_or_url, failure_reason(exc)
+        )

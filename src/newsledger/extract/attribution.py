@@ -21,13 +21,17 @@ patterns: quotation + "X said", "according to X", and a few Russian cues.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.entities import glue_points
+from newsledger.extract.nlp import children as _children
 from newsledger.extract.nlp import doc_text
+from newsledger.extract.nlp import sentence_of as _sentence_span
+from newsledger.isolation import check_deadline
 from newsledger.model import Attribution, Mention, TextSpan
 
 # Verbs of saying, reporting and (as in PARC/PolNeAR) of belief and knowledge.
@@ -161,12 +165,14 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     i = 0
     n = len(text)
+    para_end = -1  # end of the paragraph holding i, found once per paragraph (linear)
     while i < n:
         ch = text[i]
         if ch in OPEN_QUOTES and (ch != '"' or i == 0 or not text[i - 1].isalnum()):
             close = CLOSE_FOR[ch]
-            para_end = text.find("\n", i)
-            para_end = n if para_end < 0 else para_end
+            if para_end < i:
+                para_end = text.find("\n", i)
+                para_end = n if para_end < 0 else para_end
             j = text.find(close, i + 1, para_end)
             if j < 0:
                 end = para_end
@@ -266,11 +272,11 @@ def _publisher(tok: Token) -> Token | None:
     """ "Footage released by X shows ...": X speaks through what it published."""
     if tok.lemma_.lower() not in PUBLISHED_NOUNS:
         return None
-    for child in tok.children:
+    for child in _children(tok):
         if child.dep_ == "acl" and child.lemma_.lower() in PUBLISHING_VERBS:
-            for agent in child.children:
+            for agent in _children(child):
                 if agent.dep_ == "agent":
-                    pobj = [g for g in agent.children if g.dep_ == "pobj"]
+                    pobj = [g for g in _children(agent) if g.dep_ == "pobj"]
                     if pobj:
                         return pobj[0]
     return None
@@ -339,13 +345,13 @@ def _subject(tok: Token) -> Token | None:
     """Grammatical speaker: subject, passive agent, or the subject of a coordinated verb."""
     agent = None
     subj = None
-    for child in tok.children:
+    for child in _children(tok):
         if child.dep_ in {"nsubj", "csubj"} and child.lower_ not in {"it", "there"}:
             subj = child
         elif child.dep_ == "nsubj" and child.lower_ == "it":
             subj = child  # "it said" about an organisation
         elif child.dep_ == "agent":
-            pobj = [g for g in child.children if g.dep_ == "pobj"]
+            pobj = [g for g in _children(child) if g.dep_ == "pobj"]
             if pobj:
                 agent = pobj[0]
         elif child.dep_ == "nsubjpass" and child.lower_ not in {"it", "there"}:
@@ -425,8 +431,8 @@ def _generic_cue(tok: Token) -> bool:
     if tok.lemma_.lower() in GENERIC_EXCLUDED or tok.pos_ != "VERB":
         return False
     has_clause = any(
-        c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
-        for c in tok.children
+        c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that" for g in _children(c))
+        for c in _children(tok)
     )
     return has_clause and _speaker_subject(tok)
 
@@ -443,10 +449,25 @@ def _speaker_subject(tok: Token) -> bool:
     )
 
 
+class _Quotes(list):
+    """:func:`find_quotes`' spans (sorted, disjoint) with their starts and ends for bisection,
+    so a lookup per cue is logarithmic, not a scan of every quote in the article."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        super().__init__(spans)
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+
+
+def _indexed(quotes: list[tuple[int, int]]) -> _Quotes:
+    return quotes if isinstance(quotes, _Quotes) else _Quotes(quotes)
+
+
 def _quote_around(quotes: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
-    for qs, qe in quotes:
-        if qs < end and start < qe:
-            return qs, qe
+    quotes = _indexed(quotes)
+    k = bisect_right(quotes.ends, start)  # the first quote ending after start
+    if k < len(quotes) and quotes[k][0] < end:
+        return quotes[k]
     return None
 
 
@@ -455,18 +476,18 @@ def _content_from_children(tok: Token, lemma: str) -> tuple[int, int, Token | No
     doc = tok.doc
     clauses = [
         c
-        for c in tok.children
+        for c in _children(tok)
         if c.dep_ in CLAUSE_DEPS
         and not (c.lemma_.lower() in RELAY_LEMMAS and c.tag_ == "VBG")
         and (c.dep_ == "ccomp" or c.pos_ in {"VERB", "AUX"})
     ]
     if not clauses and lemma not in THINK_LEMMAS:
-        clauses = [c for c in tok.children if c.dep_ == "parataxis" and c.i > tok.i]
+        clauses = [c for c in _children(tok) if c.dep_ == "parataxis" and c.i > tok.i]
     if (
         clauses
         and lemma in NOMINAL_CONTENT_LEMMAS
         and all(c.i < tok.i for c in clauses)
-        and any(c.dep_ == "dobj" and c.i > tok.i for c in tok.children)
+        and any(c.dep_ == "dobj" and c.i > tok.i for c in _children(tok))
     ):
         # "X confirmed the attack, however he denied any breakthrough": the clause before
         # is a coordinated statement the parser hung on the cue; the object says what
@@ -484,22 +505,22 @@ def _content_from_children(tok: Token, lemma: str) -> tuple[int, int, Token | No
         start, end = doc[first].idx, doc[last].idx + len(doc[last])
         return start, end, clauses[0]
     if lemma == "call":
-        preps = [c for c in tok.children if c.dep_ == "prep" and c.lower_ in {"for", "on"}]
+        preps = [c for c in _children(tok) if c.dep_ == "prep" and c.lower_ in {"for", "on"}]
         if preps:
             p = preps[0]
-            objs = [g for g in p.children if g.dep_ == "pobj"]
+            objs = [g for g in _children(p) if g.dep_ == "pobj"]
             if objs:
                 tail = [c.right_edge.i for c in tok.rights if c.i > p.i and c.dep_ != "punct"]
                 last = max([p.right_edge.i, *tail])
                 return objs[0].left_edge.idx, doc[last].idx + len(doc[last]), objs[0]
-        if any(c.dep_ == "oprd" for c in tok.children):
-            o = next(c for c in tok.children if c.dep_ == "oprd")
+        if any(c.dep_ == "oprd" for c in _children(tok)):
+            o = next(c for c in _children(tok) if c.dep_ == "oprd")
             return o.left_edge.idx, doc[o.right_edge.i].idx + len(doc[o.right_edge.i]), o
         return None
     if lemma in NOMINAL_CONTENT_LEMMAS or (
         lemma in SPEECH_LEMMAS | {"plan", "see", "continue"} and _speaker_subject(tok)
     ):
-        objs = [c for c in tok.children if c.dep_ in {"dobj", "attr"}]
+        objs = [c for c in _children(tok) if c.dep_ in {"dobj", "attr"}]
         if objs:
             o = objs[0]
             # the object with what completes it: "accused X of Y", "called X a liar"
@@ -515,7 +536,7 @@ def _content_from_children(tok: Token, lemma: str) -> tuple[int, int, Token | No
             return start, end, o
         preps = [
             c
-            for c in tok.children
+            for c in _children(tok)
             if c.dep_ == "prep" and c.lower_ in {"about", "on"} and not _medium(c)
         ]
         if preps and lemma in {"report", "write", "tweet", "post", "warn"}:
@@ -534,11 +555,11 @@ def _medium(prep: Token) -> bool:
     """ "wrote on Telegram", "posted on its website": where it was said, not what about."""
     if prep.lower_ != "on":
         return False
-    objs = [g for g in prep.children if g.dep_ == "pobj"]
+    objs = [g for g in _children(prep) if g.dep_ == "pobj"]
     return any(
         t.lemma_.lower() in MEDIUM_NOUNS or t.pos_ == "PROPN" or t.ent_type_ in {"ORG", "PRODUCT"}
         for o in objs
-        for t in (o, *(c for c in o.children if c.dep_ == "compound"))
+        for t in (o, *(c for c in _children(o) if c.dep_ == "compound"))
     )
 
 
@@ -558,14 +579,14 @@ def _head_content(tok: Token) -> tuple[int, int, Token] | None:
     """
     if tok.dep_ not in {"parataxis", "advcl"} or tok.head.pos_ not in {"VERB", "AUX"}:
         return None
-    if tok.dep_ == "advcl" and not any(c.lower_ in {"as"} for c in tok.children):
+    if tok.dep_ == "advcl" and not any(c.lower_ in {"as"} for c in _children(tok)):
         return None
     head = tok.head
     while (
         tok.dep_ == "advcl"
         and head.dep_ == "advcl"
         and head.head.pos_ in {"VERB", "AUX"}
-        and any(c.dep_ == "mark" for c in head.children)
+        and any(c.dep_ == "mark" for c in _children(head))
     ):
         head = head.head
     doc = tok.doc
@@ -588,12 +609,12 @@ def _is_negative(tok: Token | None) -> bool:
     """Content that asserts an absence: "there was no breakthrough", "no one was hurt"."""
     if tok is None:
         return False
-    for child in tok.children:
+    for child in _children(tok):
         if child.dep_ in {"attr", "nsubj", "nsubjpass", "dobj"} and (
             child.lower_ in {"nobody", "nothing", "none", "no"}
-            or any(g.dep_ == "det" and g.lower_ == "no" for g in child.children)
+            or any(g.dep_ == "det" and g.lower_ == "no" for g in _children(child))
         ):
-            return any(c.dep_ == "expl" for c in tok.children) or child.dep_ != "dobj"
+            return any(c.dep_ == "expl" for c in _children(tok)) or child.dep_ != "dobj"
     return False
 
 
@@ -614,13 +635,14 @@ def _find(
     doc: Doc, mentions: tuple[Mention, ...], resolve_pronouns: bool
 ) -> tuple[Attribution, ...]:
     text = doc_text(doc)
-    quotes = find_quotes(text)
+    quotes = _Quotes(find_quotes(text))
     if not doc.has_annotation("DEP"):
         return _surface(doc, quotes)
     sents, sent_of = _sentence_index(doc)
     found: list[Attribution] = []
     cue_tokens: set[int] = set()
     for tok in doc:
+        check_deadline()
         att = _according_to(tok, sent_of, sents, mentions)
         if att is not None:
             found.append(att)
@@ -628,7 +650,7 @@ def _find(
         verbal = tok.pos_ in {"VERB", "AUX"} or (
             tok.pos_ == "NOUN"
             and tok.dep_ in {"ROOT", "ccomp", "conj"}
-            and any(c.dep_ in {"nsubj", "ccomp"} for c in tok.children)
+            and any(c.dep_ in {"nsubj", "ccomp"} for c in _children(tok))
         )  # "Trump claims that ..." tagged as a plural noun
         if not verbal:
             continue
@@ -644,7 +666,7 @@ def _find(
         ):
             continue
         if lemma == "point" and not any(
-            c.dep_ == "prt" and c.lower_ == "out" for c in tok.children
+            c.dep_ == "prt" and c.lower_ == "out" for c in _children(tok)
         ):
             continue
         att = _from_verb(tok, lemma, text, quotes, mentions, sent_of)
@@ -699,14 +721,14 @@ def _from_verb(
         return None
     if tok.dep_ == "acl" and tok.tag_ == "VBN":
         return None  # "the figures reported by ..." handled as nominal context, skip
-    if any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in _children(tok)):
         return None  # "to ask", "to announce": intended, not uttered
     if _not_a_report(tok, lemma):
         return None
     inside_quote = _quote_around(quotes, tok.idx, tok.idx + len(tok)) is not None
     if inside_quote and (
         lemma in THINK_LEMMAS
-        or any(c.dep_ == "nsubj" and c.lower_ in {"i", "you", "we"} for c in tok.children)
+        or any(c.dep_ == "nsubj" and c.lower_ in {"i", "you", "we"} for c in _children(tok))
     ):
         return None  # the quoted speaker's own musings ("I think ...")
     content = _content_from_children(tok, lemma)
@@ -769,18 +791,20 @@ def _from_verb(
             source = _span(text, s, e)
     # "X told AFP": the addressee outlet relays
     if lemma in {"tell", "told", "say", "confirm"}:
-        for child in tok.children:
+        for child in _children(tok):
             if child.dep_ in {"dative", "dobj"} and child.ent_type_ in OUTLET_LABELS:
                 vs, ve = _source_span(child, mentions)
                 via = _span(text, vs, ve)
     # "X reported, citing Y": Y speaks, X relays
-    relays = [c for c in tok.children if c.lemma_.lower() in RELAY_LEMMAS and c.tag_ == "VBG"]
+    relays = [c for c in _children(tok) if c.lemma_.lower() in RELAY_LEMMAS and c.tag_ == "VBG"]
     if content_tok is not None and content_tok.i != tok.i:
         relays += [
-            c for c in content_tok.children if c.lemma_.lower() in RELAY_LEMMAS and c.tag_ == "VBG"
+            c
+            for c in _children(content_tok)
+            if c.lemma_.lower() in RELAY_LEMMAS and c.tag_ == "VBG"
         ]
     for rel in relays:
-        objs = [g for g in rel.children if g.dep_ == "dobj"]
+        objs = [g for g in _children(rel) if g.dep_ == "dobj"]
         if not objs:
             continue
         vs, ve = _source_span(objs[0], mentions)
@@ -794,7 +818,7 @@ def _from_verb(
             cend = _trimmed(text, cstart, r_lo)[1]
         break
     polarity = "denies" if lemma in DENY_LEMMAS or _is_negative(content_tok) else "asserts"
-    if any(c.dep_ == "neg" for c in tok.children) and lemma in DENY_LEMMAS:
+    if any(c.dep_ == "neg" for c in _children(tok)) and lemma in DENY_LEMMAS:
         polarity = "asserts"  # "did not deny"
     return Attribution(
         source=source,
@@ -821,25 +845,25 @@ def _not_a_report(tok: Token, lemma: str) -> bool:
     X" names; "accusing X" without what of is a stance, not a statement; "this
     indicates", "these actions, signaling ..." are inferences, not speech.
     """
-    has_subject = any(c.dep_ in SUBJECT_DEPS | {"agent", "expl"} for c in tok.children)
+    has_subject = any(c.dep_ in SUBJECT_DEPS | {"agent", "expl"} for c in _children(tok))
     if (
         tok.tag_ == "VB"
         and not has_subject
         and tok.dep_ in {"ROOT", "conj"}
-        and not any(c.dep_ in {"aux", "auxpass"} for c in tok.children)
+        and not any(c.dep_ in {"aux", "auxpass"} for c in _children(tok))
     ):
         return True  # imperative
     if (
         tok.tag_ == "VBN"
         and not has_subject
-        and any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children)
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in _children(tok))
     ):
         return True  # "as promised", "as expected"
     if lemma in NAMING_LEMMAS and tok.dep_ in {"acl", "relcl", "amod"} and not has_subject:
         return True
     if lemma == "accuse" and not any(
         c.dep_ in CLAUSE_DEPS or (c.dep_ == "prep" and c.lower_ in {"of", "for"})
-        for c in tok.children
+        for c in _children(tok)
     ):
         return True
     if lemma in EVIDENTIAL_LEMMAS:
@@ -847,7 +871,7 @@ def _not_a_report(tok: Token, lemma: str) -> bool:
         if subj is not None and (
             subj.lower_ in DEMONSTRATIVES
             or (
-                any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in subj.children)
+                any(c.dep_ == "det" and c.lower_ in DEMONSTRATIVES for c in _children(subj))
                 and subj.ent_type_ not in SPEAKER_LABELS
             )
         ):
@@ -857,8 +881,11 @@ def _not_a_report(tok: Token, lemma: str) -> bool:
 
 def _adjacent_quote(tok: Token, quotes: list[tuple[int, int]]) -> tuple[int, int] | None:
     """A quotation right before or after the cue clause (", he said" / "said: “...")."""
-    sent = tok.sent
-    for qs, qe in quotes:
+    sent = _sentence_span(tok)
+    quotes = _indexed(quotes)
+    lo = bisect_left(quotes.ends, tok.idx - 40)
+    hi = bisect_right(quotes.starts, tok.idx + 40 + 2 * len(tok))
+    for qs, qe in quotes[lo:hi]:  # the only quotes near enough to qualify, in order
         if qe <= tok.idx and tok.idx - qe <= 40 and qe >= sent.start_char - 1:
             between = doc_text(tok.doc)[qe : tok.idx]
             if "\n" not in between and not re.search(r"[.!?]\s", between):
@@ -879,7 +906,7 @@ def _according_to(
     doc = tok.doc
     text = doc_text(doc)
     to = doc[tok.i + 1]
-    pobj = [c for c in to.children if c.dep_ == "pobj"]
+    pobj = [c for c in _children(to) if c.dep_ == "pobj"]
     if not pobj:
         return None
     src_tok = pobj[0]
@@ -910,15 +937,28 @@ def _contains(outer: TextSpan, inner: TextSpan) -> bool:
 def _nest(found: list[Attribution]) -> list[Attribution]:
     """A statement reported inside another's content is relayed by the outer source."""
     out: list[Attribution] = []
+    # Sourced attributions by content start, with the running maximum of content ends: the
+    # outers of a cue are found by bisection and a backward scan that stops as soon as no
+    # earlier content reaches the cue's end (a scan of all pairs is quadratic).
+    sourced = sorted(
+        ((o.content.start, i, o) for i, o in enumerate(found) if o.source is not None),
+        key=lambda item: (item[0], item[1]),
+    )
+    starts = [start for start, _, _ in sourced]
+    reach: list[int] = []
+    for _, _, o in sourced:
+        reach.append(max(o.content.end, reach[-1]) if reach else o.content.end)
     for att in found:
         if att.via is None and att.source is not None:
-            outers = [
-                o
-                for o in found
-                if o is not att and o.source is not None and _contains(o.content, att.cue)
-            ]
+            outers: list[tuple[int, int, Attribution]] = []
+            k = bisect_right(starts, att.cue.start) - 1
+            while k >= 0 and reach[k] >= att.cue.end:
+                _, i, o = sourced[k]
+                if o is not att and _contains(o.content, att.cue):
+                    outers.append((o.content.end - o.content.start, i, o))
+                k -= 1
             if outers:
-                outer = min(outers, key=lambda o: o.content.end - o.content.start)
+                outer = min(outers, key=lambda item: item[:2])[2]  # shortest, first in order
                 if (
                     outer.source is not None
                     and outer.source.text.lower() != att.source.text.lower()

@@ -19,6 +19,7 @@ dropped, the weapon wherever its surface recurs in the article.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from newsledger.extract.nlp import doc_text
+from newsledger.isolation import check_deadline
 
 KEEP_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 
@@ -344,6 +346,33 @@ def _overlaps(a: RawMention, b: RawMention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+class _Disjoint:
+    """Disjoint spans kept sorted: whether a span overlaps one of them, in log time
+    (a scan of every chosen mention per mention is quadratic in a long article)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.spans: list[RawMention] = []
+
+    def overlaps(self, m: RawMention) -> bool:
+        k = bisect.bisect_left(self.starts, m.end)  # spans starting before m ends
+        # Disjoint and sorted: looking back, the first non-empty span that ends by m's start
+        # proves that nothing before it reaches m.
+        while k > 0:
+            k -= 1
+            c = self.spans[k]
+            if _overlaps(m, c):
+                return True
+            if c.end > c.start and c.end <= m.start:
+                return False
+        return False
+
+    def add(self, m: RawMention) -> None:
+        k = bisect.bisect_left(self.starts, m.start)
+        self.starts.insert(k, m.start)
+        self.spans.insert(k, m)
+
+
 MAYBE_LABELS = KEEP_LABELS | {"ARMED_GROUP", "PRODUCT", "WORK_OF_ART"}
 DEMONYM_RE = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ish|ese|ean|ani|i)$")
 
@@ -446,6 +475,7 @@ def english_mentions(doc: Doc) -> list[RawMention]:
     ner: list[RawMention] = []
     not_names: set[str] = set()
     for ent in doc.ents:
+        check_deadline()
         label = _relabel(ent)
         if label not in MAYBE_LABELS:
             continue
@@ -469,12 +499,11 @@ def english_mentions(doc: Doc) -> list[RawMention]:
     ner = [m for m in _one_sense(text, ner) if m.label in KEEP_LABELS or m.label == "ARMED_GROUP"]
     armed = armed_groups(doc) + national_bodies(doc)
     chosen: list[RawMention] = []
-    for m in sorted(armed, key=lambda m: (m.start, -(m.end - m.start))):
-        if not any(_overlaps(m, c) for c in chosen):
+    taken = _Disjoint()
+    for m in [*sorted(armed, key=lambda m: (m.start, -(m.end - m.start))), *ner]:
+        if not taken.overlaps(m):
             chosen.append(m)
-    for m in ner:
-        if not any(_overlaps(m, c) for c in chosen):
-            chosen.append(m)
+            taken.add(m)
     chosen += surname_mentions(doc, chosen)
     return sorted(set(apply_acronyms(text, chosen)), key=lambda m: (m.start, m.end))
 

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from newsledger.extract.nlp import children as _children
 from newsledger.extract.nlp import doc_text
+from newsledger.isolation import check_deadline
 
 # sub-event type -> ACLED event type
 SUB_EVENT_TYPES: dict[str, str] = {
@@ -401,7 +403,7 @@ def _actor_is_state(trigger: Token | None, sentence: Span, text: str) -> bool | 
     subject: list[Token] = []
     if trigger is not None:
         verb = trigger if trigger.pos_ in {"VERB", "AUX"} else trigger.head
-        for child in verb.children:
+        for child in _children(verb):
             if child.dep_ in {"nsubj", "nsubjpass"}:
                 subject.extend(child.subtree)
             if child.dep_ == "agent":
@@ -428,14 +430,14 @@ def _negated(token: Token | None, sentence: Span) -> bool:
     denying or thwarting verb ("denied that ... captured", "failed to retake")."""
     if token is None:
         return False
-    if any(c.dep_ == "neg" or c.lower_ in {"no", "never"} for c in token.children):
+    if any(c.dep_ == "neg" or c.lower_ in {"no", "never"} for c in _children(token)):
         return True
     current = token
     for _ in range(3):
         head = current.head
         if head.i == current.i:  # the root
             break
-        if head.lemma_.lower() in NEGATING_HEADS or any(c.dep_ == "neg" for c in head.children):
+        if head.lemma_.lower() in NEGATING_HEADS or any(c.dep_ == "neg" for c in _children(head)):
             return True
         current = head
     return False
@@ -488,11 +490,11 @@ CASUALTY_WORDS = frozenset(
 
 def _engages(verb: Token) -> bool:
     """ "engaged the enemy", "engaged in fierce fighting": not "engaged in talks"."""
-    for child in verb.children:
+    for child in _children(verb):
         if child.dep_ == "dobj" and child.pos_ in {"NOUN", "PROPN", "PRON"}:
             return True
         if child.dep_ == "prep" and child.lower_ in {"in", "with"}:
-            for obj in child.children:
+            for obj in _children(child):
                 if obj.dep_ != "pobj":
                     continue
                 if obj.lemma_.lower() in COMBAT_NOUNS or (
@@ -634,7 +636,7 @@ def _takes_place(token: Token | None) -> bool:
     if token is None:
         return False
     verb = token if token.pos_ in {"VERB", "AUX"} else token.head
-    for child in verb.children:
+    for child in _children(verb):
         if child.dep_ in {"dobj", "nsubjpass", "attr"}:
             if child.lemma_.lower() in TERRITORY_NOUNS or child.lower_ in TERRITORY_NOUNS:
                 return True
@@ -691,6 +693,7 @@ def find_events(doc: Doc) -> list[EventFound]:
     """The best event type of every event-bearing sentence of an English doc."""
     found = []
     for sentence in doc.sents:
+        check_deadline()
         event = classify_sentence(sentence)
         if event is not None:
             found.append(event)
@@ -705,6 +708,7 @@ def classify_doc(doc: Doc) -> tuple[str, float]:
     """
     total: dict[str, float] = {}
     for i, sentence in enumerate(doc.sents):
+        check_deadline()
         scores, triggers = score_sentence(sentence, context=False)
         if scores:
             _territory(scores, triggers, sentence)

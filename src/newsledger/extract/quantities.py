@@ -17,7 +17,9 @@ import re
 
 from spacy.tokens import Doc, Token
 
-from newsledger.extract.nlp import doc_text
+from newsledger.extract.nlp import children as _children
+from newsledger.extract.nlp import doc_text, sentence_matches, sentence_of
+from newsledger.isolation import check_deadline
 from newsledger.model import Attribution, Quantity
 
 UNITS = {
@@ -332,10 +334,29 @@ MAX_COUNT = 1e12
 """Figures at or above this are not counts (a digit run of hundreds of digits overflows)."""
 
 
+_GROUP_SEPARATORS = re.compile(r"(?<=\d),(?=\d)|(?<=\d)[\u00a0\u202f\u2009'’_ ](?=\d{3}(?!\d))")
+
+
+def _digits_value(digits: str) -> float | None:
+    """The value of a figure written in digits, thousands separators of any locale style
+    ("10,000", "1,00,000", "10 000", "10’000") included; None when it is not a number.
+
+    The one place digits become a count: every caller goes through it, so a separator
+    never reaches ``float``."""
+    plain = _GROUP_SEPARATORS.sub("", digits.strip())
+    try:
+        value = float(plain)
+    except ValueError:
+        return None
+    return value
+
+
 def _parse_number(m: re.Match[str]) -> tuple[float | None, float | None, float | None, bool]:
     """(value, low, high, vague) of a NUMBER_RE match."""
     if m.group("digits"):
-        v = float(m.group("digits").replace(",", ""))
+        v = _digits_value(m.group("digits"))
+        if v is None:
+            return None, None, None, False
         scale = (m.group("scale") or "").lower()
         v *= {"million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3, "k": 1e3,
               "hundred": 100}.get(scale, 1)  # fmt: skip
@@ -369,7 +390,7 @@ def _skip_context(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         digits
         and AGE_BEFORE.search(before)
         and re.match(r"^\s*(?:,|and|\)|$)", after)
-        and int(float(digits)) < 110
+        and (_digits_value(digits) or 110) < 110
         and re.search(r"\bages?\b|\baged\b", text[max(0, start - 40) : start], re.I)
     ):
         return True
@@ -473,6 +494,23 @@ def _sent_text(text: str, starts: list[int], k: int) -> str:
     return text[starts[k] : end]
 
 
+class _Starts(list):
+    """Sentence starts of one doc, with the sentences already scanned for STATISTIC_RE."""
+
+    def __init__(self, starts: list[int]) -> None:
+        super().__init__(starts)
+        self.statistic: dict[int, bool] = {}
+
+
+def _statistic_sentence(text: str, starts: list[int], k: int) -> bool:
+    """Whether sentence ``k`` reads as a tally of many incidents; each sentence is scanned
+    once per doc (a scan per figure is quadratic in a long sentence of figures)."""
+    cache = starts.statistic if isinstance(starts, _Starts) else {}
+    if k not in cache:
+        cache[k] = STATISTIC_RE.search(_sent_text(text, starts, k)) is not None
+    return cache[k]
+
+
 HOSPITAL = r"to\s+(?:the\s+|a\s+|an\s+|area\s+|local\s+|nearby\s+|several\s+)*hospitals?\b"
 TO_HOSPITAL_RE = re.compile(
     r"[ \t]+(?:[a-z'-]+\s+){0,2}(?:(?:were|was|have\s+been|had\s+been|are)\s+)?(?:all\s+)?"
@@ -508,11 +546,14 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
     ent_skip = _entity_skips(doc)
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
+    in_phone, in_skip = _Cover(phones), _Cover(ent_skip)
+    taken_end = -1  # every span taken starts at or before the figures after it: its end decides
     for m in NUMBER_RE.finditer(text):
+        check_deadline()
         start, end = m.span()
-        if any(ps <= start < pe for ps, pe in phones) or any(s <= start < e for s, e in ent_skip):
+        if in_phone(start) or in_skip(start):
             continue
-        if any(s <= start < e for s, e in taken):
+        if start < taken_end:
             continue
         if _skip_context(text, start, end, m):
             continue
@@ -541,7 +582,7 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
         rng = RANGE_RE.match(text[end : end + 30])
         if rng and not vague:
             other = rng.group("num")
-            hv = float(other.replace(",", "")) if other[0].isdigit() else _parse_words(other)
+            hv = _digits_value(other) if other[0].isdigit() else _parse_words(other)
             if hv is not None and value < hv < MAX_COUNT:
                 low, high = value, hv
                 qualifier = "range"
@@ -571,9 +612,7 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
             subject = surface.group("n").strip().strip('”"') or None
         if unit in DURATION_UNITS or unit == "%":
             slot = "other"
-        if slot in {"killed", "wounded"} and STATISTIC_RE.search(
-            _sent_text(text, sent_starts, sent)
-        ):
+        if slot in {"killed", "wounded"} and _statistic_sentence(text, sent_starts, sent):
             slot = (
                 "other"  # "5 dead in weekend shootings across the city": a tally of many incidents
             )
@@ -616,6 +655,7 @@ def find_quantities(doc: Doc, attributions: tuple[Attribution, ...]) -> tuple[Qu
         if slot != "other" and value >= 1000 and digits.isdigit() and not m.group("scale"):
             slot = "other"  # "6301": an address or an id, written counts take a comma
         taken.append((q_start, q_end))
+        taken_end = max(taken_end, q_end)
         out.append(
             Quantity(
                 start=q_start,
@@ -662,16 +702,16 @@ def _with_conjoined(doc: Doc, start: int, end: int, value: float) -> float:
         if any(
             c.dep_ in {"amod", "acl", "relcl", "oprd", "appos"}
             and _slot_of(c) in {"killed", "wounded"}
-            for c in m.children
+            for c in _children(m)
         ):
             return value  # "one dead and six others injured": separate states
         if m is own:
             total += value
             continue
-        nums = [c for c in m.children if c.dep_ == "nummod" and c.like_num]
+        nums = [c for c in _children(m) if c.dep_ == "nummod" and c.like_num]
         if nums:
-            t = nums[0].text.replace(",", "")
-            v = float(t) if t.isdigit() else _parse_words(t)
+            t = nums[0].text
+            v = _digits_value(t) if t[:1].isdigit() else _parse_words(t)
             if v is None:
                 return value
             total += v
@@ -693,15 +733,31 @@ def _one_person(tok: Token) -> bool:
         and (tok.lemma_.lower() in PERSON_NOUNS or tok.lower_.endswith("year-old"))
         and any(
             c.dep_ in {"det", "poss"} and c.lower_ in {"a", "an", "his", "her"}
-            for c in tok.children
+            for c in _children(tok)
         )
     )
 
 
+class _Cover:
+    """Whether a position lies inside any of a fixed set of spans, in log time: spans sorted
+    by start with the running maximum of their ends (a scan per figure is quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach: list[int] = []
+        for _, e in ordered:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def __call__(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.starts, pos)  # spans starting at or before pos
+        return k > 0 and self.reach[k - 1] > pos
+
+
 def _sentence_starts(doc: Doc) -> list[int]:
     if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
-        return [s.start_char for s in doc.sents]
-    return [0]
+        return _Starts([s.start_char for s in doc.sents])
+    return _Starts([0])
 
 
 def _sent_of(starts: list[int], pos: int) -> int:
@@ -787,17 +843,17 @@ def _slot_of(tok: Token) -> str | None:
     """Slot suggested by a token: lemma lexicon; "shot down" aircraft are intercepted."""
     lemma = tok.lemma_.lower()
     if lemma in {"shoot", "bring", "take"} and any(
-        c.dep_ == "prt" and c.lower_ == "down" for c in tok.children
+        c.dep_ == "prt" and c.lower_ == "down" for c in _children(tok)
     ):
         return "intercepted"
     if lemma == "shoot" and any(
         c.lower_ in {"dead", "death"}
-        or (c.dep_ == "prep" and any(g.lower_ == "death" for g in c.children))
-        for c in tok.children
+        or (c.dep_ == "prep" and any(g.lower_ == "death" for g in _children(c)))
+        for c in _children(tok)
     ):
         return "killed"
     if lemma == "shoot" and any(
-        c.dep_ == "conj" and c.lemma_ in {"kill", "die"} for c in tok.children
+        c.dep_ == "conj" and c.lemma_ in {"kill", "die"} for c in _children(tok)
     ):
         return "killed"
     if tok.pos_ == "ADJ" and lemma in {"dead"}:
@@ -836,9 +892,9 @@ def _meaning_raw(doc: Doc, start: int, end: int) -> tuple[str, str | None, str |
         noun = None
     # "60 of them", "dozens of soldiers"
     if noun is None:
-        of = [c for c in num.children if c.dep_ == "prep" and c.lower_ == "of"]
+        of = [c for c in _children(num) if c.dep_ == "prep" and c.lower_ == "of"]
         if of:
-            pobj = [g for g in of[0].children if g.dep_ == "pobj"]
+            pobj = [g for g in _children(of[0]) if g.dep_ == "pobj"]
             if pobj and pobj[0].pos_ in {"NOUN", "PROPN"}:
                 noun = pobj[0]
     anchor = noun if noun is not None else num
@@ -853,14 +909,14 @@ def _meaning_raw(doc: Doc, start: int, end: int) -> tuple[str, str | None, str |
                 "refugee", "dead", "wounded", "injured", "body", "toll",
             }:  # fmt: skip
                 return slot, subject, noun_lemma
-        for c in noun.children:
+        for c in _children(noun):
             if c.dep_ in {"amod", "relcl", "acl"}:
                 slot = _slot_of(c)
                 if slot in {"killed", "wounded", "captured", "displaced", "destroyed"}:
                     return slot, subject, c.lemma_.lower()
     if noun is None:
         # headline style "Four injured", "3 dead": the participle hangs off the number
-        for c in num.children:
+        for c in _children(num):
             if c.dep_ in {"amod", "acl", "relcl", "appos"}:
                 slot = _slot_of(c)
                 if slot in {"killed", "wounded"}:
@@ -914,7 +970,7 @@ def _climb(anchor: Token, noun: Token | None) -> tuple[str, str | None]:
         if head.pos_ in {"VERB"} and head.lemma_ not in LIGHT_VERBS:
             if tok.dep_ in {"nsubj", "nsubjpass", "dobj"}:
                 # a conjoined participle carries the slot: "5 tanks destroyed"
-                for c in head.children:
+                for c in _children(head):
                     if c.dep_ == "conj" and _slot_of(c):
                         return _slot_of(c) or "other", c.lemma_.lower()
             break  # another verb governs the number: its clause is not about casualties
@@ -926,10 +982,10 @@ def _climb(anchor: Token, noun: Token | None) -> tuple[str, str | None]:
 
 def _shot_outcome(verb: Token) -> str:
     """ "shot" alone means wounded; "shot and killed", "shot dead", "fatally shot" mean killed."""
-    for c in verb.children:
+    for c in _children(verb):
         if c.lower_ in {"fatally", "dead"} or (c.dep_ == "conj" and c.lemma_ in {"kill", "die"}):
             return "killed"
-        if c.dep_ == "prep" and any(g.lower_ == "death" for g in c.children):
+        if c.dep_ == "prep" and any(g.lower_ == "death" for g in _children(c)):
             return "killed"
     return "wounded"
 
@@ -988,6 +1044,7 @@ def _implicit_singles(
 ) -> list[Quantity]:
     """ "A man was killed", "a teen was shot": one casualty without a numeral (at least one)."""
     out: list[Quantity] = []
+    in_taken = _Cover(taken)
     for tok in doc:
         if tok.dep_ not in {"nsubjpass", "nsubj", "dobj", "pobj"}:
             continue
@@ -1020,7 +1077,7 @@ def _implicit_singles(
                 continue
             verb = verb.head
             if verb.lemma_.lower() == "shooting" and not any(
-                c.lower_ in {"fatal", "deadly"} for c in verb.children
+                c.lower_ in {"fatal", "deadly"} for c in _children(verb)
             ):
                 continue
             slot = "killed"
@@ -1058,16 +1115,16 @@ def _implicit_singles(
             continue  # named dead ("X and Y were killed") are often a part of a toll
         if pair and slot != "killed":
             continue  # "both were wounded, as were two others": a part of those hurt
-        if tok.dep_ == "dobj" and slot == "wounded" and DEATH_WORDS_RE.search(tok.sent.text):
+        if tok.dep_ == "dobj" and slot == "wounded" and sentence_matches(tok, DEATH_WORDS_RE):
             continue  # "a murder charge after shooting his wife": the one shot died
         if slot == "wounded" and verb.dep_ == "advcl" and _charged_with_killing(verb.head):
             continue  # "charged with murder after his friend was shot": the friend died
-        if any(c.dep_ == "neg" for c in verb.children):
+        if any(c.dep_ == "neg" for c in _children(verb)):
             continue  # "a girl and a man were not injured"
         s = first
         named = relative if relative is not None else tok
         e = tok.right_edge.idx + len(tok.right_edge) if count > 1 else named.idx + len(named)
-        if any(a <= s < b for a, b in taken):
+        if in_taken(s):
             continue
         out.append(
             Quantity(
@@ -1183,7 +1240,7 @@ def _surface_singles(
             if any(q.start < e and s < q.end and q.slot in counted_slots for q in found):
                 continue
             sent = _sent_of(sent_starts, s)
-            if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
+            if _statistic_sentence(text, sent_starts, sent):
                 continue
             out.append(
                 Quantity(
@@ -1212,7 +1269,7 @@ def _multiples(
     out: list[Quantity] = []
     for m in MULTIPLE_RE.finditer(text):
         sent = _sent_of(sent_starts, m.start())
-        if STATISTIC_RE.search(_sent_text(text, sent_starts, sent)):
+        if _statistic_sentence(text, sent_starts, sent):
             continue
         what = m.group("what").lower()
         shooting = what.startswith("shooting")
@@ -1241,21 +1298,21 @@ def _multiples(
 def _state_slot(verb: Token) -> str | None:
     """The subject's own state: "shot himself", "suffered a wound", "in critical condition"."""
     lemma = verb.lemma_.lower()
-    objs = [c for c in verb.children if c.dep_ == "dobj"]
+    objs = [c for c in _children(verb) if c.dep_ == "dobj"]
     if lemma == "shoot" and any(o.lower_ in {"himself", "herself"} for o in objs):
         return _shot_outcome(verb)
     if lemma in {"suffer", "sustain", "receive"}:
         for o in objs:
             if o.lemma_.lower() in {"wound", "injury"}:
-                mods = {c.lower_ for c in o.children}
+                mods = {c.lower_ for c in _children(o)}
                 return "killed" if mods & {"fatal", "mortal"} else "wounded"
     if _with_wound(verb):
         return "wounded"
     if lemma in {"be", "remain", "list"}:
-        for p in verb.children:
+        for p in _children(verb):
             if p.dep_ == "prep" and p.lower_ == "in":
-                for g in p.children:
-                    mods = {c.lower_ for c in g.children}
+                for g in _children(p):
+                    mods = {c.lower_ for c in _children(g)}
                     if g.lemma_ == "condition" and mods & {
                         "critical",
                         "serious",
@@ -1275,7 +1332,7 @@ WITH_WOUND_VERBS = frozenset(
 def _single_trigger(verb: Token) -> str:
     """The trigger of one victim: "was also shot" names someone besides the dead (a
     survivor, not a hit count); "found with a wound" is a hit that may be the dead."""
-    if verb.lemma_ in HIT_VERBS and any(c.lower_ == "also" for c in verb.children):
+    if verb.lemma_ in HIT_VERBS and any(c.lower_ == "also" for c in _children(verb)):
         return "wound"
     if _with_wound(verb) and verb.lemma_ in {"find", "discover", "show", "arrive"}:
         return "shoot"
@@ -1288,8 +1345,8 @@ def _with_wound(verb: Token) -> bool:
     return verb.lemma_.lower() in WITH_WOUND_VERBS and any(
         p.dep_ == "prep"
         and p.lower_ == "with"
-        and any(g.lemma_.lower() in {"wound", "injury"} and not _fatal_mod(g) for g in p.children)
-        for p in verb.children
+        and any(g.lemma_.lower() in {"wound", "injury"} and not _fatal_mod(g) for g in _children(p))
+        for p in _children(verb)
     )
 
 
@@ -1303,17 +1360,17 @@ def _passive_like(verb: Token) -> bool:
     return verb.tag_ == "VBN" and any(
         c.dep_ in {"aux", "auxpass"}
         and (c.lemma_ == "be" or c.lower_ in {"remain", "remains", "remained", "got", "gets"})
-        for c in verb.children
+        for c in _children(verb)
     )
 
 
 def _in_hospital(verb: Token) -> bool:
     """ "another person is in the hospital": a stay that means one more hurt."""
     return verb.lemma_ in {"be", "remain"} and not any(
-        c.dep_ == "neg" for c in verb.children
+        c.dep_ == "neg" for c in _children(verb)
     ) and any(
-        p.dep_ == "prep" and p.lower_ == "in" and any(g.lemma_ == "hospital" for g in p.children)
-        for p in verb.children
+        p.dep_ == "prep" and p.lower_ == "in" and any(g.lemma_ == "hospital" for g in _children(p))
+        for p in _children(verb)
     )
 
 
@@ -1332,7 +1389,7 @@ def _relative_antecedent(tok: Token) -> Token | None:
 
 def _single_person_start(doc: Doc, tok: Token, relative: bool = False) -> int | None:
     """Start of a phrase naming exactly one person ("a teen", "John Smith", "his wife")."""
-    if not relative and any(c.dep_ == "conj" for c in tok.children):
+    if not relative and any(c.dep_ == "conj" for c in _children(tok)):
         return None  # "a man and a woman": left to a numeral elsewhere
     if tok.ent_type_ == "PERSON" and tok.tag_ == "NNP":
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
@@ -1341,12 +1398,12 @@ def _single_person_start(doc: Doc, tok: Token, relative: bool = False) -> int | 
         tok.lower_.endswith("year-old")
         or (tok.lower_ == "old" and tok.i >= 2 and tok.doc[tok.i - 2].lower_ in {"year", "month"})
         or any(
-            c.lower_ in {"old", "year-old"} or c.lower_.endswith("year-old") for c in tok.children
+            c.lower_ in {"old", "year-old"} or c.lower_.endswith("year-old") for c in _children(tok)
         )
     )
     if (tok.tag_ != "NN" and not aged) or (tok.lemma_.lower() not in PERSON_NOUNS and not aged):
         return None
-    dets = [c for c in tok.children if c.dep_ in {"det", "poss"}]
+    dets = [c for c in _children(tok) if c.dep_ in {"det", "poss"}]
     if not dets:
         # a bare singular noun only occurs in headlines ("Teen shot in bedroom")
         return tok.left_edge.idx if _is_headline(tok) else None
@@ -1364,7 +1421,7 @@ def _conjoined_below(tok: Token) -> list[Token]:
     members = [tok]
     frontier = [tok]
     while frontier:
-        kids = [c for c in frontier.pop().children if c.dep_ == "conj"]
+        kids = [c for c in _children(frontier.pop()) if c.dep_ == "conj"]
         members += kids
         frontier += kids
     return members
@@ -1375,7 +1432,7 @@ def _persons_named(tok: Token) -> int:
     without a numeral (numerals in a coordination are summed by _with_conjoined)."""
     members = _conjoined_below(tok)
     if len(members) < 2 or any(
-        c.like_num for m in members for c in m.children if c.dep_ == "nummod"
+        c.like_num for m in members for c in _children(m) if c.dep_ == "nummod"
     ):
         return 0
     return len(members) if all(_one_person(m) for m in members) else 0
@@ -1384,19 +1441,19 @@ def _persons_named(tok: Token) -> int:
 def _definite_person_start(tok: Token) -> int | None:
     """ "the victim", "the 16-year-old": one person already introduced, hit or hurt."""
     aged = tok.lower_.endswith("year-old") or any(
-        c.lower_.endswith("year-old") for c in tok.children
+        c.lower_.endswith("year-old") for c in _children(tok)
     )
     if tok.tag_ != "NN" or (tok.lemma_.lower() not in PERSON_NOUNS and not aged):
         return None
-    if any(c.dep_ == "conj" for c in tok.children):
+    if any(c.dep_ == "conj" for c in _children(tok)):
         return None
-    dets = [c for c in tok.children if c.dep_ == "det"]
+    dets = [c for c in _children(tok) if c.dep_ == "det"]
     return dets[0].idx if dets and dets[0].lower_ == "the" else None
 
 
 def _is_headline(tok: Token) -> bool:
-    sent = tok.sent
-    return not sent.text.rstrip().endswith((".", "!", "?", '"', "”")) and len(sent) <= 20
+    sent = sentence_of(tok)
+    return len(sent) <= 20 and not sent.text.rstrip().endswith((".", "!", "?", '"', "”"))
 
 
 def _headline_passive(verb: Token) -> bool:
@@ -1405,7 +1462,7 @@ def _headline_passive(verb: Token) -> bool:
         return True
     return (
         verb.tag_ in {"VBN", "VBD"}
-        and not any(c.dep_ in {"dobj", "aux", "auxpass"} for c in verb.children)
+        and not any(c.dep_ in {"dobj", "aux", "auxpass"} for c in _children(verb))
         and _is_headline(verb)
     )
 
@@ -1414,22 +1471,22 @@ def _casualty_verb_slot(verb: Token) -> str | None:
     """killed/wounded for a casualty verb ("shot" alone is wounded, "shot dead" killed)."""
     lemma = verb.lemma_.lower()
     if lemma in {"strike", "hit"}:
-        hit_by = {g.lemma_.lower() for c in verb.children for g in c.children} | {
-            c.lemma_.lower() for c in verb.children
+        hit_by = {g.lemma_.lower() for c in _children(verb) for g in _children(c)} | {
+            c.lemma_.lower() for c in _children(verb)
         }
         if not hit_by & {"bullet", "gunfire", "round", "shrapnel", "shot"}:
             return None
-        return "killed" if any(c.lower_ == "fatally" for c in verb.children) else "wounded"
+        return "killed" if any(c.lower_ == "fatally" for c in _children(verb)) else "wounded"
     if lemma == "lose":
         return None
-    if lemma == "pass" and any(c.lower_ == "away" for c in verb.children):
+    if lemma == "pass" and any(c.lower_ == "away" for c in _children(verb)):
         return "killed"
     if _pronounced_dead(verb):
         return "killed"
     slot = _slot_of(verb)
     if lemma == "shoot" and slot == "wounded":
         slot = _shot_outcome(verb)
-    elif slot == "wounded" and any(c.lower_ in {"fatally", "mortally"} for c in verb.children):
+    elif slot == "wounded" and any(c.lower_ in {"fatally", "mortally"} for c in _children(verb)):
         slot = "killed"  # "a boy was fatally injured": the wound killed him
     return slot if slot in {"killed", "wounded"} else None
 
@@ -1443,8 +1500,8 @@ def _pronounced_dead(verb: Token) -> bool:
     return lemma in {"pronounce", "declare"} and any(
         c.lower_ in {"dead", "deceased"}
         and c.dep_ in {"acomp", "oprd", "xcomp", "advmod", "amod", "dobj"}
-        and not any(m.lower_ == "brain" for m in c.children)  # "brain dead": alive
-        for c in verb.children
+        and not any(m.lower_ == "brain" for m in _children(c))  # "brain dead": alive
+        for c in _children(verb)
     )
 
 
@@ -1460,10 +1517,10 @@ def _later_death(verb: Token) -> Token | None:
     return next(
         (
             c
-            for c in verb.children
+            for c in _children(verb)
             if c.dep_ == "conj"
             and _own_death(c)
-            and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+            and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in _children(c))
         ),
         None,
     )
@@ -1476,6 +1533,8 @@ ATTEMPT_RE = re.compile(r"\battempt", re.I)
 def _charged_with_killing(verb: Token) -> bool:
     """ "charged with murder", "faces a manslaughter charge": a charge for a death (an
     attempted murder charge is not one)."""
-    after = [t.text for c in verb.children if c.i > verb.i and c.dep_ != "advcl" for t in c.subtree]
+    after = [
+        t.text for c in _children(verb) if c.i > verb.i and c.dep_ != "advcl" for t in c.subtree
+    ]
     span = verb.doc[verb.left_edge.i : verb.i + 1].text + " " + " ".join(after)
     return bool(KILLING_CHARGE_RE.search(span)) and not ATTEMPT_RE.search(span)

@@ -22,6 +22,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from newsledger.isolation import check_deadline
+
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
     "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -405,6 +407,7 @@ def _english(text: str, pub: date | None) -> list[TimeFound]:
     candidates: list[tuple[int, int, int, Resolved]] = []
     for order, (pattern, handler) in enumerate(PATTERNS):
         for m in pattern.finditer(text):
+            check_deadline()
             if m.end() == m.start():
                 continue
             try:
@@ -484,19 +487,42 @@ def _resolve_relative(relative: str, pub: date) -> str | None:
     return None
 
 
+_CHUNK_CHARS = 20_000
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """A long text in pieces cut at line ends, so the deadline is checked between them; a
+    text of news-article length is one piece, searched exactly as before."""
+    if len(text) <= _CHUNK_CHARS:
+        return [(0, text)]
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + _CHUNK_CHARS)
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut > start else end
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
 def _other_language(text: str, pub: date | None, lang: str) -> list[TimeFound]:
     """dateparser's search, with weekdays and year-less dates re-resolved by the rules above."""
     settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
     if pub is not None:
         settings["RELATIVE_BASE"] = datetime.combine(pub, time(12, 0))
-    try:
-        hits = _search()(text, languages=[lang], settings=settings) or []
-    except Exception:  # dateparser raises on unsupported languages and odd input
-        return []
+    hits: list[tuple[int, str, datetime]] = []
+    for offset, chunk in _chunks(text):
+        check_deadline()  # dateparser is slow (about a millisecond a character on figures)
+        try:
+            found_here = _search()(chunk, languages=[lang], settings=settings) or []
+        except Exception:  # dateparser raises on unsupported languages and odd input
+            return []
+        hits.extend((offset, surface, moment) for surface, moment in found_here)
     found: list[TimeFound] = []
     cursor = 0
-    for surface, moment in hits:
-        start = text.find(surface, cursor)
+    for offset, surface, moment in hits:
+        start = text.find(surface, max(cursor, offset))
         if start < 0 or not re.search(r"\w{2,}|\d", surface):
             continue
         cursor = start + len(surface)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from newsledger.ingest.dates import find_dateline
+from newsledger.isolation import check_deadline
 from newsledger.model import Removal
 
 
@@ -69,7 +70,8 @@ _COPYRIGHT = re.compile(
     r"все права защищены|перепечатка",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Possessive runs that start where a run starts: linear on a long word (no retry per offset).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 _PHONE = re.compile(
     r"(?<![\w.,:])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{1,5}[\s.-])"
     r"\d{2,4}[\s.-]\d{2,4}(?:[\s.-]\d{2,4})?(?![\w,:])"
@@ -98,7 +100,9 @@ _NOT_NAMES = re.compile(
     r"march|april|may|june|july|august|september|october|november|december|the)\b",
     re.IGNORECASE,
 )
-_BREADCRUMB = re.compile(r"^[^.!?]{1,80}(?:\s[»›>|/]\s[^.!?]{1,40})+$")
+# A crumb never holds a spaced separator, so a trail splits one way only: no blow-up.
+_CRUMB = r"(?:(?!\s[»›>|/]\s)[^.!?])"
+_BREADCRUMB = re.compile(rf"^{_CRUMB}{{1,80}}(?:\s[»›>|/]\s{_CRUMB}{{1,40}})+$")
 _SENTENCE_END = re.compile(r"[.!?…\"”»:;)]\s*$")
 _BODY_MIN_WORDS = 12
 _TOP_LINES = 12
@@ -109,6 +113,11 @@ _CREDIT_MAX_WORDS = 45
 _LEDE_TITLE_WORDS = 12
 _BIO_MAX_WORDS = 200
 _SHARE_MAX_CHARS = 120
+_LINE_MAX_CHARS = 3000
+"""Longest line the boilerplate rules look at: they are for short lines (a 200-word bio is
+about 1,500 characters), and a guard in characters, not words, also bounds one long word."""
+_TITLE_MAX_CHARS = 500
+_NAV_MAX_WORDS = 8
 
 
 def split_lines(text: str) -> list[Line]:
@@ -167,6 +176,7 @@ def _line_rules(lines: list[Line], reasons: dict[int, str]) -> None:
     """Rules that need no position in the article."""
     previous: str | None = None
     for i, line in enumerate(lines):
+        check_deadline()
         stripped = line.text.strip()
         if not stripped or i in reasons:
             continue
@@ -182,7 +192,7 @@ def _line_rules(lines: list[Line], reasons: dict[int, str]) -> None:
 
 def _line_reason(stripped: str, words: int) -> str | None:
     """Length guards first: every rule is for short lines, and long lines are costly to scan."""
-    if words > _BIO_MAX_WORDS:
+    if words > _BIO_MAX_WORDS or len(stripped) > _LINE_MAX_CHARS:
         return None
     if len(stripped) <= _SHARE_MAX_CHARS and _is_share_line(stripped):
         return "share buttons"
@@ -293,6 +303,8 @@ def _is_tail_label(stripped: str) -> bool:
 
 
 def _byline(stripped: str) -> str | None:
+    if len(stripped) > _TITLE_MAX_CHARS:
+        return None
     found = _BYLINE.match(stripped)
     if found and not _NOT_NAMES.search(found.group(1)):
         return found.group(1).strip()
@@ -301,10 +313,12 @@ def _byline(stripped: str) -> str | None:
 
 def _is_navigation(stripped: str) -> bool:
     """A lone word (a menu or section label) or a breadcrumb trail."""
+    if len(stripped) > _TITLE_MAX_CHARS:
+        return False
     words = stripped.split()
     if len(words) == 1 and re.fullmatch(r"[^\W\d_]{1,20}", words[0]):
         return True
-    return bool(_BREADCRUMB.match(stripped)) and len(words) <= 8
+    return len(words) <= _NAV_MAX_WORDS and bool(_BREADCRUMB.match(stripped))
 
 
 def _datelines(lines: list[Line], reasons: dict[int, str], top_end: int) -> str | None:
@@ -373,7 +387,10 @@ def _repeated_titles(
         current = normalise(line.text)
         if len(current) > 2 * len(target):
             continue
-        if current == target or fuzz.ratio(current, target) >= _TITLE_SIMILARITY:
+        # fuzzy only for headline-sized text: the edit distance is quadratic
+        fuzzy = len(target) <= _TITLE_MAX_CHARS
+        similar = fuzzy and fuzz.ratio(current, target) >= _TITLE_SIMILARITY
+        if current == target or similar:
             reasons[i] = "repeated title"
         elif current.endswith(target) and _is_label(current[: -len(target)]):
             reasons[i] = "repeated title with section label"
@@ -394,6 +411,8 @@ def heading_lines_end(text: str, max_words: int = 15) -> int:
     """
     cut = 0
     for m in re.finditer(r"\n\s*", text):
+        if m.start() - cut > _TITLE_MAX_CHARS:
+            break  # the text since the last cut only grows: it can no longer be a heading
         head = text[cut : m.start()].strip()
         if head and not re.search(r"[.!?:\"”»]$", head) and len(head.split()) <= max_words:
             cut = m.end()

@@ -18,6 +18,14 @@ from newsledger.ingest.options import MAX_BYTES_HINT, IngestError, IngestOptions
 from newsledger.ingest.readers import read_html, read_plain
 from newsledger.ingest.records import Budget, read_json, read_jsonl
 from newsledger.ingest.warc import read_warc
+from newsledger.isolation import (
+    ARTICLE_FAULTS,
+    WHOLE_RUN_ERRORS,
+    article_timeout,
+    deadline,
+    failure_reason,
+    log_failure,
+)
 from newsledger.model import Article, Rejection
 
 Item = Article | Rejection
@@ -30,23 +38,36 @@ MISSING_SOURCE = "no such file or folder"
 
 
 def read_source(source: str, options: IngestOptions) -> Iterator[Item]:
+    """Every input named by ``source``; a reader that fails rejects its input, never the run."""
     scheme = urlsplit(source).scheme.lower() if "://" in source else ""
     if scheme:
         if scheme in ("http", "https"):
-            yield from read_url(source, options)
+            yield from _guarded(read_url(source, options), source)
         else:
             yield Rejection(source, f"unsupported URL scheme {scheme!r}: only http and https")
         return
     path = Path(source)
     if path.is_dir():
         for file in walk(path, options.exclude):
-            yield from read_file(file, options)
+            yield from _guarded(read_file(file, options), str(file))
     elif path.is_file():
-        yield from read_file(path, options)
+        yield from _guarded(read_file(path, options), source)
     elif path.exists():
         yield Rejection(source, "not a regular file or folder")
     else:
         yield Rejection(source, MISSING_SOURCE)
+
+
+def _guarded(items: Iterator[Item], where: str) -> Iterator[Item]:
+    """Last line of defence: an unexpected exception in a reader (a bug) rejects the input
+    being read, with the traceback logged; the records it yielded before are kept."""
+    try:
+        yield from items
+    except WHOLE_RUN_ERRORS:
+        raise
+    except ARTICLE_FAULTS as exc:
+        log_failure(where, "reading", exc)
+        yield Rejection(where, failure_reason(exc))
 
 
 def walk(folder: Path, exclude: Iterable[str | Path] = ()) -> Iterator[Path]:
@@ -135,21 +156,35 @@ def read_document(
         yield from _finish(read_feed(data, where, reader))
         return
     try:
-        text = decode_bytes(data, charset)
+        with deadline(article_timeout()):
+            text = decode_bytes(data, charset)
     except IngestError as exc:
         yield Rejection(where, str(exc))
+        return
+    except WHOLE_RUN_ERRORS:
+        raise
+    except ARTICLE_FAULTS as exc:
+        log_failure(where, "decoding", exc)
+        yield Rejection(where, failure_reason(exc))
         return
     if kind == "json":
         yield from _finish(read_json(text, where, options))
         return
     try:
-        doc = (
-            read_html(text, where, url=_url_or_none(where))
-            if kind == "html"
-            else read_plain(text, where)
-        )
+        with deadline(article_timeout()):
+            doc = (
+                read_html(text, where, url=_url_or_none(where))
+                if kind == "html"
+                else read_plain(text, where)
+            )
     except IngestError as exc:
         yield Rejection(where, str(exc))
+        return
+    except WHOLE_RUN_ERRORS:
+        raise
+    except ARTICLE_FAULTS as exc:
+        log_failure(where, "reading", exc)
+        yield Rejection(where, failure_reason(exc))
         return
     yield from _finish([doc])
 
@@ -236,8 +271,21 @@ def _read_gzip(stream: IO[bytes], name: str, where: str, options: IngestOptions)
 
 
 def _finish(docs: Iterable[RawDoc | Rejection]) -> Iterator[Item]:
+    seconds = article_timeout()
     for doc in docs:
-        yield build_article(doc) if isinstance(doc, RawDoc) else doc
+        yield _clean(doc, seconds) if isinstance(doc, RawDoc) else doc
+
+
+def _clean(doc: RawDoc, seconds: float | None) -> Item:
+    """Clean one document within its time budget; a failure rejects it alone."""
+    try:
+        with deadline(seconds):
+            return build_article(doc)
+    except WHOLE_RUN_ERRORS:
+        raise
+    except ARTICLE_FAULTS as exc:
+        log_failure(doc.path_or_url, "cleaning", exc)
+        return Rejection(doc.path_or_url, failure_reason(exc))
 
 
 def _page_reader(options: IngestOptions) -> PageReader:

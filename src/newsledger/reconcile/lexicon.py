@@ -99,10 +99,10 @@ CIVILIAN_WORDS = frozenset(
 # "the village was not captured". Only a negation that leads the clause counts; one in
 # a relative clause further on ("the village, which had not been shelled, fell") does not.
 _SELF_NEGATIVE = re.compile(
-    r"^[\W_]*(?:that\s+)?(?:(?:there|it)\s+(?:was|were|is|are|has been|have been|had been|"
+    r"^[\W_]*+(?:that\s+)?(?:(?:there|it)\s+(?:was|were|is|are|has been|have been|had been|"
     r"will be)\s+(?:no|not|never)\b|(?:no|nobody|nothing|none|neither|never)\b|no one\b|"
-    r"(?:[\w'-]+\s+){0,5}?(?:was|were|is|are|has|have|had|did|does|do|could|can|will|would)"
-    r"(?:\s+been)?\s+(?:not|never)\b|(?:[\w'-]+\s+){0,5}?\w+n't\b)"
+    r"(?:[\w'-]++\s+){0,5}?(?:was|were|is|are|has|have|had|did|does|do|could|can|will|would)"
+    r"(?:\s+been)?\s+(?:not|never)\b|(?:[\w'-]++\s+){0,5}?\w+n't\b)"
     # "no fewer than 60", "not only": a quantity or an addition, not an absence
     r"(?!\s+(?:fewer|less|more|longer|sooner|only|just|least)\b)",
     re.I,

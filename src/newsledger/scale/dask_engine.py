@@ -16,18 +16,24 @@ from contextlib import ExitStack
 from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
+from distributed.scheduler import KilledWorker
 
+from newsledger.isolation import Unanalysed, failure_reason, log_failure
 from newsledger.model import Annotations, Article
 
 MAX_PARTITION = 50  # articles per task: big enough for nlp.pipe batching, small for balance
 IN_FLIGHT_PER_WORKER = 3  # partitions queued per worker: keeps workers busy, memory bounded
 
 
-def _annotate_partition(articles: Sequence[Article]) -> list[Annotations]:
-    """Runs on a worker; the spaCy pipelines load once per worker process (lru_cache)."""
-    from newsledger.extract import annotate_articles
+def _annotate_partition(articles: Sequence[Article]) -> list[Annotations | Unanalysed]:
+    """Runs on a worker; the spaCy pipelines load once per worker process (lru_cache).
 
-    return list(annotate_articles(articles))
+    Each article is isolated on the worker: one that raises or runs over its time budget
+    comes back as :class:`Unanalysed` (worker threads cannot take a timer signal, so the
+    budget is the deadline the long loops check)."""
+    from newsledger.extract import annotate_isolated
+
+    return list(annotate_isolated(articles))
 
 
 class _PreloadModels(WorkerPlugin):
@@ -71,12 +77,17 @@ def annotate_with_dask(
     *,
     workers: int,
     scheduler: str | None = None,
-) -> Iterator[Annotations]:
+) -> Iterator[Annotations | Unanalysed]:
     """Annotations of ``articles``, yielded as partitions complete (order not kept).
 
     ``scheduler`` is an existing scheduler's address (``tcp://host:8786``) or a
     scheduler file (``*.json``); without it a local cluster of ``workers``
     single-threaded processes is started and stopped around the run.
+
+    A task whose worker dies (an article that exhausts memory or crashes the interpreter;
+    Dask gives up after its retries with ``KilledWorker``) is split into one task per
+    article, and an article that kills its worker alone comes back as :class:`Unanalysed`.
+    Any other failure of a task is the cluster's, not an article's, and stops the run.
     """
     if not articles:
         return
@@ -88,14 +99,36 @@ def annotate_with_dask(
         parts = (articles[i : i + size] for i in range(0, len(articles), size))
         window = n_workers * IN_FLIGHT_PER_WORKER
         pending = as_completed()
+        inputs: dict[str, list[Article]] = {}
+
+        def submit(part: Sequence[Article]) -> None:
+            future = client.submit(_annotate_partition, list(part), pure=False)
+            inputs[future.key] = list(part)
+            pending.add(future)
+
         for part in parts:
-            pending.add(client.submit(_annotate_partition, list(part), pure=False))
+            submit(part)
             if pending.count() >= window:
                 break
         for future in pending:
-            results = future.result()
+            part = inputs.pop(future.key)
+            try:
+                results = future.result()
+            except KilledWorker as exc:
+                results = []
+                if len(part) > 1:
+                    for article in part:  # find the one article that kills its worker
+                        submit([article])
+                else:
+                    log_failure(part[0].path_or_url, "extraction", exc)
+                    results = [_unanalysed(part[0], exc)]
             future.release()
             next_part = next(parts, None)
             if next_part is not None:
-                pending.add(client.submit(_annotate_partition, list(next_part), pure=False))
+                submit(next_part)
             yield from results
+
+
+def _unanalysed(article: Article, exc: BaseException) -> Unanalysed:
+    reason = failure_reason(RuntimeError(f"its Dask worker died ({exc})"))
+    return Unanalysed(article.id, article.content_hash, article.path_or_url, reason)
