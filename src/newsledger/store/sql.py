@@ -92,6 +92,14 @@ run_lock_table = Table(
 )
 
 
+def insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose key is not stored yet, on SQLite and PostgreSQL alike."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
 class LedgerDatabaseError(RuntimeError):
     """The ledger database cannot be opened (server down, bad URL, no permission)."""
 
@@ -202,6 +210,17 @@ class LedgerStore:
             conn.execution_options(newsledger_write=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction for a whole batch: committed at the end or not at all."""
+        with self._write() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
 
     def _create_schema(self) -> None:
         try:
