@@ -9,6 +9,7 @@ because inserts are keyed (content hash, rejection key) and idempotent.
 
 from __future__ import annotations
 
+from newsledger.store import ledger_tables as ledger_tables  # registers the ledger tables
 from newsledger.store.lock import LedgerBusyError
 from newsledger.store.sql import LedgerDatabaseError, LedgerStore, normalise_url
 
