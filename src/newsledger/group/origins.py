@@ -164,6 +164,9 @@ def origin_groups(
 # --------------------------------------------------------------------------- incremental
 
 
+_SCHEME = MinHash(num_perm=1, seed=7).scheme  # stored signatures are read back in this scheme
+
+
 def _bands(mh: MinHash, b: int, r: int) -> list[str]:
     """The LSH band keys of a signature: articles sharing one are candidate copies."""
     values = mh.hashvalues
@@ -231,10 +234,10 @@ def origin_batch(conn: object, articles: Sequence[Article]) -> tuple[
         for i in range(0, len(want), 500):
             for aid, values, credits, items in conn.execute(
                 select(inc_minhash.c.article_id, inc_minhash.c.hashvalues,
-                       inc_minhash.c.credits, inc_minhash.c.items)
+                       inc_minhash.c.credits, inc_minhash.c.item_keys)
                 .where(inc_minhash.c.article_id.in_(want[i : i + 500]))
             ):
-                mh = MinHash(num_perm=NUM_PERM, seed=7,
+                mh = MinHash(num_perm=NUM_PERM, seed=7, scheme=_SCHEME,
                              hashvalues=np.array(json.loads(values), dtype=np.uint64))
                 stored_sigs[aid] = mh
                 stored_meta[aid] = (tuple(json.loads(credits)),
@@ -327,8 +330,8 @@ def origin_batch(conn: object, articles: Sequence[Article]) -> tuple[
     for x, y in pairs:
         uf.union(x, y)
     if pairs:
-        conn.execute(insert(inc_origin_pairs),
-                     [{"a": x, "b": y, "reason": reason} for (x, y), reason in sorted(pairs.items())])
+        conn.execute(insert(inc_origin_pairs), [
+            {"a": x, "b": y, "reason": reason} for (x, y), reason in sorted(pairs.items())])
     groups: dict[str, list[str]] = defaultdict(list)
     for aid in sorted(everyone):
         groups[uf.find(aid)].append(aid)
@@ -342,11 +345,9 @@ def origin_batch(conn: object, articles: Sequence[Article]) -> tuple[
             reasons: set[str] = set()
             for i in range(0, len(members), 500):
                 chunk = members[i : i + 500]
-                for x, y, reason in conn.execute(
-                    select(inc_origin_pairs.c.a, inc_origin_pairs.c.b, inc_origin_pairs.c.reason)
-                    .where(inc_origin_pairs.c.a.in_(chunk))
-                ):
-                    reasons.add(reason)
+                reasons.update(conn.execute(
+                    select(inc_origin_pairs.c.reason).where(inc_origin_pairs.c.a.in_(chunk))
+                ).scalars())
             basis = "; ".join(sorted(reasons))
         digest = hashlib.sha1("|".join(members).encode()).hexdigest()[:12]
         out.append(OriginGroup(id=f"o-{digest}", article_ids=tuple(members), basis=basis))
@@ -357,12 +358,13 @@ def origin_batch(conn: object, articles: Sequence[Article]) -> tuple[
     conn.execute(insert(inc_minhash), [
         {"article_id": aid, "hashvalues": json.dumps([int(v) for v in p.minhash.hashvalues]),
          "credits": json.dumps(list(p.credits)),
-         "items": json.dumps({k: sorted(v) for k, v in sorted(p.items.items())})}
+         "item_keys": json.dumps({k: sorted(v) for k, v in sorted(p.items.items())})}
         for aid, p in profiles.items()])
     conn.execute(insert(inc_lsh), [{"band": k, "article_id": aid}
                                    for aid, keys in bands.items() for k in sorted(set(keys))])
-    conn.execute(insert(inc_items), [{"item": k, "article_id": aid}
-                                     for k, aids in sorted(new_items.items()) for aid in sorted(aids)])
+    conn.execute(insert(inc_items), [
+        {"item": k, "article_id": aid} for k, aids in sorted(new_items.items())
+        for aid in sorted(aids)])
     if removed:
         rl = sorted(removed)
         for i in range(0, len(rl), 500):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -31,10 +31,10 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from newsledger.model import Annotations, Article, Entity, EntityMention, Resolution
 from newsledger.reconcile.lexicon import nation_of
 from newsledger.resolve import (
+    _M,
     ORG_LABELS,
     PLACE_LABELS,
     _entity_id,
-    _M,
     _majority_label,
     _orgs,
     _people,
@@ -77,6 +77,9 @@ class ResolveDelta:
     removed: set[str] = field(default_factory=set)
     merges: dict[str, str] = field(default_factory=dict)
     dirty_articles: set[str] = field(default_factory=set)  # old articles whose view changed
+    moved: list[tuple[str, str, EntityMention]] = field(default_factory=list)  # old, new, m
+    redone: set[str] = field(default_factory=set)  # old articles resolved again whole
+    added: list[tuple[str, EntityMention]] = field(default_factory=list)  # the batch's mentions
 
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
@@ -179,28 +182,88 @@ def _signature(e: Entity, nation: str | None) -> str:
                        e.country, e.feature, nation], ensure_ascii=False)
 
 
+def _word(text: str) -> str:
+    return skeleton(text) if " " not in text.strip() else ""
+
+
+def _assign_pools(
+    conn: Connection, texts: Mapping[str, str], annotations: Mapping[str, Annotations],
+    extra_people: set[tuple[str, str]] = frozenset(), extra_given: set[str] = frozenset(),
+) -> dict[str, list[_M]]:
+    """The pools of these articles' mentions, with the stored global facts."""
+    pools = initial_pools(annotations)
+    words = {_word(m.text) for ms in pools.values() for m in ms} - {""}
+    known = _known_people(conn, words)
+    for surname, first in extra_people:
+        if surname in words:
+            known[surname].add(first)
+    given = _known_given(conn, words) | (extra_given & words)
+    _surnames_to_people(pools, known)
+    _places_by_frame(pools, texts, given)
+    return pools
+
+
+def _full_names(annotations: Mapping[str, Annotations]) -> tuple[set[tuple[str, str]], set[str]]:
+    people: set[tuple[str, str]] = set()
+    given: set[str] = set()
+    for ann in annotations.values():
+        for m in ann.mentions:
+            if m.label != "PERSON":
+                continue
+            n = person_name(m.text)
+            if n is not None and n.full:
+                given.update((*n.first, n.surname))
+                people.add((n.surname, n.first[0]))
+    return people, given
+
+
 def resolve_batch(
-    conn: Connection, articles: Sequence[Article], annotations: Mapping[str, Annotations]
+    conn: Connection, articles: Sequence[Article], annotations: Mapping[str, Annotations],
+    load: Callable[[Sequence[str]], tuple[list[Article], dict[str, Annotations]]] | None = None,
 ) -> ResolveDelta:
-    """Fold the mentions of ``articles`` (new to the store) into the stored entities."""
+    """Fold the mentions of ``articles`` (new to the store) into the stored entities.
+
+    ``load(ids)``: stored articles and their annotations, for stored articles whose
+    mentions the batch's new facts put in another pool (a surname that now belongs to
+    one full name, a word now known as a given name): those are resolved again whole.
+    """
     from newsledger.codec import dumps, loads
 
     delta = ResolveDelta()
+    new_ids = {a.id for a in articles}
+    articles = list(articles)
     texts = {a.id: a.text for a in articles}
     batch_ann = {a.id: annotations[a.id] for a in articles if a.id in annotations}
-    pools = initial_pools(batch_ann)
-    # the global facts the pool rules read: the stored ones plus this batch's
-    words = {skeleton(m.text) for ms in pools.values() for m in ms if " " not in m.text.strip()}
-    known = _known_people(conn, words)
-    given_here: set[str] = set()
-    people_here: set[tuple[str, str]] = set()
-    for m in pools.get("PERSON", []):
-        n = person_name(m.text)
-        if n is not None and n.full:
-            given_here.update((*n.first, n.surname))
-            people_here.add((n.surname, n.first[0]))
-    _surnames_to_people(pools, known)
-    _places_by_frame(pools, texts, _known_given(conn, words))
+    people_here, given_here = _full_names(batch_ann)
+    orphans: dict[str, list[EntityMention]] = defaultdict(list)
+    if load is not None:
+        changed_words = {s for s, f in people_here}
+        changed_words -= {s for s, fs in _known_people(conn, changed_words).items()
+                          if {f for s2, f in people_here if s2 == s} <= fs}
+        changed_words |= given_here - _known_given(conn, given_here)
+        stored: dict[str, dict[tuple[int, int, str], str]] = defaultdict(dict)
+        for chunk in _chunks(sorted(changed_words)):
+            for r in _load_rows(conn, inc_mentions.c.word.in_(chunk)):
+                if r.m.article_id not in texts:
+                    stored[r.m.article_id][(r.m.start, r.m.end, r.m.text)] = r.pool
+        if stored:
+            old_articles, old_ann = load(sorted(stored))
+            old_texts = {a.id: a.text for a in old_articles}
+            again = _assign_pools(conn, old_texts, old_ann, people_here, given_here)
+            redo = {m.article_id for pool, ms in again.items() for m in ms
+                    if stored.get(m.article_id, {}).get((m.start, m.end, m.text), pool) != pool}
+            for a in old_articles:
+                if a.id in redo:
+                    articles.append(a)
+                    texts[a.id] = a.text
+                    batch_ann[a.id] = old_ann[a.id]
+            for chunk in _chunks(sorted(redo)):
+                for r in _load_rows(conn, inc_mentions.c.article_id.in_(chunk)):
+                    orphans[r.entity_id].append(r.m.out())
+                conn.execute(delete(inc_mentions).where(inc_mentions.c.article_id.in_(chunk)))
+                conn.execute(delete(inc_acronyms).where(inc_acronyms.c.article_id.in_(chunk)))
+            delta.redone = redo
+    pools = _assign_pools(conn, texts, batch_ann, people_here, given_here)
 
     rows: list[_Row] = []
     keyed, geo = place_keys(pools.pop("PLACE", []), texts, pools.get("NORP", []))
@@ -218,9 +281,9 @@ def resolve_batch(
     definitions = {aid: defined_acronyms(text) for aid, text in texts.items()}
     for pool in BLOCK_POOLS:
         new_ms = block_new[pool]
-        if not new_ms:
+        if not new_ms and not _of_pool(conn, set(orphans), pool):
             continue
-        keys = set().union(*(_keys(pool, m.text) for m in new_ms))
+        keys = set().union(set(), *(_keys(pool, m.text) for m in new_ms))
         for long_form, short in (d for ds in definitions.values() for d in ds):
             if pool == "ORG":
                 keys |= org_keys(long_form) | {"ac:" + acronym_key(short)}
@@ -228,7 +291,7 @@ def resolve_batch(
         for chunk in _chunks(sorted(keys)):
             ids.update(conn.execute(select(inc_keys.c.entity_id).where(inc_keys.c.key.in_(chunk)))
                        .scalars())
-        ids = _of_pool(conn, ids, pool)
+        ids = _of_pool(conn, ids | set(orphans), pool)
         for _ in range(3):  # an id the rules produce may belong to a stored entity outside
             old_rows: list[_Row] = []
             for chunk in _chunks(sorted(ids)):
@@ -266,6 +329,7 @@ def resolve_batch(
             if new_id != r.entity_id:
                 moved[r.id] = new_id
                 delta.dirty_articles.add(r.m.article_id)
+                delta.moved.append((r.entity_id, new_id, r.m.out()))
         went: dict[str, set[str]] = defaultdict(set)
         for r in old_rows:
             went[r.entity_id].add(owner[(r.m.article_id, r.m.start, r.m.end, r.m.text)])
@@ -289,7 +353,9 @@ def resolve_batch(
         conn.execute(insert(inc_mentions), [
             {"article_id": r.m.article_id, "start": r.m.start, "end": r.m.end, "text": r.m.text,
              "label": r.m.label, "pool": r.pool, "pkey": r.pkey, "shown": r.shown,
-             "nation": r.nation, "entity_id": r.entity_id} for r in rows])
+             "nation": r.nation, "entity_id": r.entity_id, "word": _word(r.m.text)}
+            for r in rows])
+    delta.added = [(r.entity_id, r.m.out()) for r in rows]
     by_target: dict[str, list[int]] = defaultdict(list)
     for row_id, eid in moved.items():
         by_target[eid].append(row_id)
@@ -304,19 +370,40 @@ def resolve_batch(
     _add_facts(conn, people_here, given_here)
 
     # entity headers: the block's from the rules, the keyed pools' recounted by the database
-    for old_id in delta.removed:
-        conn.execute(delete(inc_keys).where(inc_keys.c.entity_id == old_id))
-        conn.execute(delete(inc_entities).where(inc_entities.c.id == old_id))
-    keyed_ids = sorted({r.entity_id for r in rows if r.pool not in BLOCK_POOLS})
+    # entities that lost the mentions of articles resolved again
+    new_owner = {(m.article_id, m.start, m.end, m.text): eid for eid, m in delta.added}
+    for old_id, ms in orphans.items():
+        if old_id in block_entities or old_id in delta.removed:
+            continue
+        left = conn.execute(select(func.count()).select_from(inc_mentions)
+                            .where(inc_mentions.c.entity_id == old_id)).scalar_one()
+        targets = {new_owner.get((m.article_id, m.start, m.end, m.text)) for m in ms}
+        if left == 0:
+            delta.removed.add(old_id)
+            if len(targets) == 1 and None not in targets and old_id not in targets:
+                delta.merges[old_id] = targets.pop()
+        for m in ms:
+            target = new_owner.get((m.article_id, m.start, m.end, m.text))
+            if target is not None and target != old_id:
+                delta.moved.append((old_id, target, m))
+    keyed_pool = {r.entity_id: r.pool for r in rows if r.pool not in BLOCK_POOLS}
+    for old_id in orphans:
+        if old_id not in delta.removed and old_id not in block_entities:
+            pool = _of_any_pool(conn, old_id)
+            if pool is not None and pool not in BLOCK_POOLS:
+                keyed_pool[old_id] = pool
     headers: dict[str, tuple[str, Entity]] = {}
-    for eid in keyed_ids:
-        pool = next(r.pool for r in rows if r.entity_id == eid)
+    for eid in sorted(keyed_pool):
+        pool = keyed_pool[eid]
         headers[eid] = (pool, _count_header(conn, eid, pool, geo))
     for eid, (pool, e) in block_entities.items():
         headers[eid] = (pool, Entity(e.id, e.type, e.name, e.aliases, ()))
         conn.execute(delete(inc_keys).where(inc_keys.c.entity_id == eid))
         keys = set().union(*(_keys(pool, a) for a in e.aliases)) if e.aliases else set()
         conn.execute(insert(inc_keys), [{"key": k[:256], "entity_id": eid} for k in sorted(keys)])
+    for old_id in delta.removed:
+        conn.execute(delete(inc_keys).where(inc_keys.c.entity_id == old_id))
+        conn.execute(delete(inc_entities).where(inc_entities.c.id == old_id))
     stored = {}
     for chunk in _chunks(sorted(headers)):
         for eid, sig in conn.execute(select(inc_entities.c.id, inc_entities.c.signature)
@@ -336,8 +423,14 @@ def resolve_batch(
             conn.execute(insert(inc_entities), {"id": eid, "pool": pool, "record": record,
                                                 "signature": sig})
         delta.changed[eid] = loads(Entity, record)
-    delta.dirty_articles -= set(texts)
+    delta.dirty_articles |= delta.redone
+    delta.dirty_articles -= new_ids
     return delta
+
+
+def _of_any_pool(conn: Connection, eid: str) -> str | None:
+    return conn.execute(select(inc_entities.c.pool).where(inc_entities.c.id == eid)
+                        ).scalar_one_or_none()
 
 
 def _of_pool(conn: Connection, ids: set[str], pool: str) -> set[str]:

@@ -14,6 +14,6 @@ from newsledger.store.lock import LedgerBusyError
 from newsledger.store.sql import LedgerDatabaseError, LedgerStore, normalise_url
 
 # the incremental pipeline's tables live on the same metadata, so every store creates them
-from newsledger.store import state as _state  # noqa: E402,F401  isort: skip
+from newsledger.store import state as _state  # noqa: F401  isort: skip
 
 __all__ = ["LedgerBusyError", "LedgerDatabaseError", "LedgerStore", "normalise_url"]

@@ -394,6 +394,28 @@ class LedgerStore:
             )
             return {content_hash: loads(Annotations, record) for content_hash, record in rows}
 
+    def annotations_of(self, conn: Connection, article_ids: Sequence[str], version: str
+                       ) -> dict[str, Annotations]:
+        """Annotations of these articles (by article id), read through their content hash."""
+        out: dict[str, Annotations] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            rows = conn.execute(
+                select(articles_table.c.id, annotations_table.c.record)
+                .join(annotations_table,
+                      annotations_table.c.content_hash == articles_table.c.content_hash)
+                .where(articles_table.c.id.in_(chunk), annotations_table.c.version == version)
+            )
+            out.update((aid, loads(Annotations, record)) for aid, record in rows)
+        return out
+
+    def articles_of(self, conn: Connection, article_ids: Sequence[str]) -> dict[str, Article]:
+        out: dict[str, Article] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            rows = conn.execute(select(articles_table.c.id, articles_table.c.record)
+                                .where(articles_table.c.id.in_(chunk)))
+            out.update((aid, loads(Article, record)) for aid, record in rows)
+        return out
+
     def annotated_hashes(self, version: str) -> set[str]:
         """Content hashes already annotated by this version, without decoding records."""
         with self._engine.connect() as conn:

@@ -26,8 +26,8 @@ stored article in as one batch, keeping the stored cluster ids).
   cluster's centroid is built from; ``inc_postings``: feature -> cluster index;
   ``inc_df``: document frequency of every feature (for IDF); ``inc_cluster_state``:
   a cluster's dates, founder, and whether its founder was a main story.
-- ``inc_events``: per event, its EventRecord, claims and conflicts (the reconcile
-  output the full ledger is assembled from when no ledger tables are present).
+The ledger itself (events, claims, conflicts, entities, origin groups, dates) is
+written through :mod:`newsledger.store.ledger_tables`.
 - ``inc_meta``: counters (documents seen by the cluster index, run number).
 """
 
@@ -66,6 +66,7 @@ inc_mentions = Table(
     Column("pkey", Text, nullable=True),  # the place key, for PLACE mentions
     Column("shown", Text, nullable=False),  # the display form a place mention votes for
     Column("nation", String(8), nullable=True),  # nationality word right before it
+    Column("word", String(128), nullable=False, index=True),  # skeleton of a one-word mention
     Column("entity_id", String(32), nullable=False, index=True),
 )
 inc_keys = Table(
@@ -107,7 +108,7 @@ inc_minhash = Table(
     Column("article_id", String(128), primary_key=True),
     Column("hashvalues", Text, nullable=False),  # JSON list of ints
     Column("credits", Text, nullable=False),  # JSON list
-    Column("items", Text, nullable=False),  # JSON {kind: [item, ...]}
+    Column("item_keys", Text, nullable=False),  # JSON {kind: [item, ...]}
 )
 inc_lsh = Table(
     "inc_lsh",
@@ -160,20 +161,12 @@ inc_cluster_state = Table(
     Column("id", String(64), primary_key=True),
     Column("record", Text, nullable=False),  # JSON: text_dates, published, founder...
 )
-inc_events = Table(
-    "inc_events",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("record", Text, nullable=False),  # JSON [EventRecord, [Claim], [Conflict]]
-)
-
 __all__ = [
     "inc_acronyms",
     "inc_articles",
     "inc_cluster_state",
     "inc_df",
     "inc_entities",
-    "inc_events",
     "inc_given",
     "inc_items",
     "inc_keys",
