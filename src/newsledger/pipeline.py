@@ -20,9 +20,10 @@ from newsledger.group import cluster_events, find_origin_groups, infer_publicati
 from newsledger.ingest import IngestOptions, is_missing_source, read_inputs
 from newsledger.model import Annotations, Article, Ledger, Rejection
 from newsledger.reconcile import build_ledger
-from newsledger.report import write_outputs
+from newsledger.report.stream import BRIEF_LATEST, write_store_outputs
 from newsledger.resolve import resolve_entities
 from newsledger.store import LedgerDatabaseError, LedgerStore
+from newsledger.store.ledger_tables import store_full_ledger
 
 Progress = Callable[[str, int, int | None], None]
 """progress(stage, done, total): called as work advances; total may be unknown."""
@@ -53,11 +54,13 @@ def analyze(
     scheduler: str | None = None,
     progress: Progress = _no_progress,
     on_rejection: Callable[[Rejection], None] | None = None,
+    brief_latest: int | None = BRIEF_LATEST,
 ) -> RunSummary:
     """Ingest ``sources`` into the ledger at ``out_dir`` (or ``db_url``) and rewrite its outputs.
 
     Folders are walked without ``out_dir``, so a ledger kept inside its own corpus never
-    reads its reports back as articles.
+    reads its reports back as articles. The brief covers the events this run changed
+    and the ``brief_latest`` newest (None: every event).
     """
     base = options or IngestOptions()
     options = replace(base, exclude=(*base.exclude, str(out_dir)))
@@ -81,7 +84,8 @@ def analyze(
             annotations = _annotate(store, articles, engine, workers, scheduler, progress)
             ledger = _reconcile_all(store, articles, annotations, progress)
             progress("report", 0, 1)
-            outputs = write_outputs(ledger, out_dir)
+            run = store_full_ledger(store, ledger, new_articles)
+            outputs = write_store_outputs(store, out_dir, run, brief_latest=brief_latest)
             progress("report", 1, 1)
     finally:
         store.close()
