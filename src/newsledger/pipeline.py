@@ -29,7 +29,7 @@ from newsledger.group import cluster_events, find_origin_groups, infer_publicati
 from newsledger.ingest import IngestOptions, is_missing_source, read_inputs
 from newsledger.model import Annotations, Article, EventCluster, Ledger, Rejection
 from newsledger.reconcile import build_ledger
-from newsledger.report import write_outputs
+from newsledger.report.stream import BRIEF_LATEST, write_store_outputs
 from newsledger.resolve import resolve_entities
 from newsledger.store import LedgerDatabaseError, LedgerStore, ledger_tables
 
@@ -69,11 +69,13 @@ def analyze(
     scheduler: str | None = None,
     progress: Progress = _no_progress,
     on_rejection: Callable[[Rejection], None] | None = None,
+    brief_latest: int | None = BRIEF_LATEST,
 ) -> RunSummary:
     """Ingest ``sources`` into the ledger at ``out_dir`` (or ``db_url``) and rewrite its outputs.
 
     Folders are walked without ``out_dir``, so a ledger kept inside its own corpus never
-    reads its reports back as articles.
+    reads its reports back as articles. The brief covers the events this run changed
+    and the ``brief_latest`` newest (None: every event).
     """
     base = options or IngestOptions()
     options = replace(base, exclude=(*base.exclude, str(out_dir)))
@@ -101,8 +103,8 @@ def analyze(
             if (changed or new_rejections or not all(p.exists() for p in outputs.values())
                     or not _outputs_current(store)):
                 with ledger_tables.reading(store) as conn:
-                    ledger = ledger_tables.load_ledger(conn)
-                outputs = write_outputs(ledger, out_dir)
+                    run = ledger_tables.last_finished_run(conn)
+                outputs = write_store_outputs(store, out_dir, run, brief_latest=brief_latest)
                 _mark_outputs(store)
             progress("report", 1, 1)
             url = store.url.render_as_string(hide_password=False)

@@ -769,6 +769,15 @@ def reading(store: LedgerStore) -> Iterator[Connection]:
 # ---------------------------------------------------------------------------- read: streams
 
 
+def store_full_ledger(store: LedgerStore, ledger: Ledger, new_articles: int) -> int:
+    """One run that rewrites the ledger tables from ``ledger``, in one transaction."""
+    with transaction(store) as conn:
+        run = begin_run(conn)
+        write_full_ledger(conn, ledger, run)
+        finish_run(conn, run, new_articles, len(ledger.events))
+    return run
+
+
 def _by_id(conn: Connection, column: Any) -> Any:
     """Order by code point on both databases, as Python sorts the in-memory ledger."""
     return column.collate("C") if _dialect(conn) == "postgresql" else column
