@@ -355,16 +355,20 @@ def origin_batch(conn: object, articles: Sequence[Article]) -> tuple[
     origin_of = {aid: g.id for g in out for aid in g.article_ids}
 
     # store this batch's signatures, bands and items
-    conn.execute(insert(inc_minhash), [
-        {"article_id": aid, "hashvalues": json.dumps([int(v) for v in p.minhash.hashvalues]),
-         "credits": json.dumps(list(p.credits)),
-         "item_keys": json.dumps({k: sorted(v) for k, v in sorted(p.items.items())})}
-        for aid, p in profiles.items()])
-    conn.execute(insert(inc_lsh), [{"band": k, "article_id": aid}
-                                   for aid, keys in bands.items() for k in sorted(set(keys))])
-    conn.execute(insert(inc_items), [
-        {"item": k, "article_id": aid} for k, aids in sorted(new_items.items())
-        for aid in sorted(aids)])
+    rows_of = {
+        inc_minhash: [
+            {"article_id": aid, "hashvalues": json.dumps([int(v) for v in p.minhash.hashvalues]),
+             "credits": json.dumps(list(p.credits)),
+             "item_keys": json.dumps({k: sorted(v) for k, v in sorted(p.items.items())})}
+            for aid, p in profiles.items()],
+        inc_lsh: [{"band": k, "article_id": aid}
+                  for aid, keys in bands.items() for k in sorted(set(keys))],
+        inc_items: [{"item": k, "article_id": aid} for k, aids in sorted(new_items.items())
+                    for aid in sorted(aids)],
+    }
+    for table, rows in rows_of.items():
+        if rows:  # an empty list would insert one row of NULLs
+            conn.execute(insert(table), rows)
     if removed:
         rl = sorted(removed)
         for i in range(0, len(rl), 500):
@@ -374,8 +378,10 @@ def origin_batch(conn: object, articles: Sequence[Article]) -> tuple[
     for i in range(0, len(ids), 500):
         existing.update(conn.execute(select(inc_origins.c.id)
                                      .where(inc_origins.c.id.in_(ids[i : i + 500]))).scalars())
-    conn.execute(insert(inc_origins), [{"id": g.id, "members": json.dumps(list(g.article_ids)),
-                                        "basis": g.basis} for g in out if g.id not in existing])
+    fresh = [{"id": g.id, "members": json.dumps(list(g.article_ids)), "basis": g.basis}
+             for g in out if g.id not in existing]
+    if fresh:
+        conn.execute(insert(inc_origins), fresh)
     changed = [g for g in out if g.id not in existing]
     return changed, removed, {aid: gid for aid, gid in origin_of.items()
                               if old_group.get(aid) != gid}

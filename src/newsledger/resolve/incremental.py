@@ -99,11 +99,9 @@ def person_keys(text: str) -> set[str]:
     n = person_name(text)
     if n is None:
         return {"pn:" + text}
-    keys = {"sn:" + n.surname, "si:" + n.surname[:1] + str(len(n.surname) // 3)}
-    if len(n.surname) >= 6:
+    keys = {"sn:" + n.surname}
+    if len(n.surname) >= 6:  # same_surname's fuzzy matches share the consonant skeleton
         keys.add("sp:" + phonetic(n.surname))
-    for first in n.first[:1]:  # a given name alone names one person of its article
-        keys.add("sn:" + first)
     return keys
 
 
@@ -176,9 +174,15 @@ def _known_given(conn: Connection, tokens: Iterable[str]) -> set[str]:
     return out
 
 
-def _signature(e: Entity, nation: str | None) -> str:
-    """What reconciliation reads of an entity besides its mentions: a change re-dirties."""
-    return json.dumps([e.type, e.name, list(e.aliases), e.geonames_id, e.lat, e.lon, e.admin1,
+def _signature(e: Entity, nation: str | None, pool: str) -> str:
+    """What reconciliation reads of an entity besides its mentions: a change re-dirties the
+    events that name it. Aliases count for people and organisations (claimants are compared
+    by every name they go by); of the other pools only the nation the aliases name does,
+    so "Chicago" gaining a spelling does not re-reconcile every event in Chicago."""
+    from newsledger.reconcile.claims import entity_nation
+
+    aliases = list(e.aliases) if pool in BLOCK_POOLS else entity_nation(e)
+    return json.dumps([e.type, e.name, aliases, e.geonames_id, e.lat, e.lon, e.admin1,
                        e.country, e.feature, nation], ensure_ascii=False)
 
 
@@ -400,25 +404,30 @@ def resolve_batch(
         headers[eid] = (pool, Entity(e.id, e.type, e.name, e.aliases, ()))
         conn.execute(delete(inc_keys).where(inc_keys.c.entity_id == eid))
         keys = set().union(*(_keys(pool, a) for a in e.aliases)) if e.aliases else set()
-        conn.execute(insert(inc_keys), [{"key": k[:256], "entity_id": eid} for k in sorted(keys)])
+        if keys:
+            conn.execute(insert(inc_keys), [{"key": k, "entity_id": eid}
+                                            for k in sorted({k[:256] for k in keys})])
     for old_id in delta.removed:
         conn.execute(delete(inc_keys).where(inc_keys.c.entity_id == old_id))
         conn.execute(delete(inc_entities).where(inc_entities.c.id == old_id))
-    stored = {}
+    stored: dict[str, tuple[str, str]] = {}
     for chunk in _chunks(sorted(headers)):
-        for eid, sig in conn.execute(select(inc_entities.c.id, inc_entities.c.signature)
-                                     .where(inc_entities.c.id.in_(chunk))):
-            stored[eid] = sig
+        for eid, record, sig in conn.execute(
+            select(inc_entities.c.id, inc_entities.c.record, inc_entities.c.signature)
+            .where(inc_entities.c.id.in_(chunk))
+        ):
+            stored[eid] = (record, sig)
     nations = entity_nations(conn, headers)
     for eid, (pool, header) in headers.items():
-        sig = _signature(header, nations.get(eid))
-        if stored.get(eid) == sig:
-            continue
+        sig = _signature(header, nations.get(eid), pool)
         record = dumps(header)
+        if stored.get(eid) == (record, sig):
+            continue
         if eid in stored:
             conn.execute(update(inc_entities).where(inc_entities.c.id == eid)
                          .values(record=record, signature=sig, pool=pool))
-            delta.dirty_articles |= mentioned_in(conn, [eid])
+            if stored[eid][1] != sig:
+                delta.dirty_articles |= mentioned_in(conn, [eid])
         else:
             conn.execute(insert(inc_entities), {"id": eid, "pool": pool, "record": record,
                                                 "signature": sig})
