@@ -107,7 +107,7 @@ class _Idf:
         self.default = math.log(self.n)
 
     def _load(self, keys: Sequence[str]) -> None:
-        want = sorted(set(keys) - set(self.df))
+        want = sorted({k for k in keys if k not in self.df})
         found: dict[str, int] = {}
         for chunk in _chunks(want):
             found.update(self.conn.execute(select(inc_df.c.key, inc_df.c.n)
