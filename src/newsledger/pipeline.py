@@ -316,6 +316,7 @@ def _fold(
         dirty.setdefault(c.id, c)
     progress("reconcile", 0, len(dirty))
     origin_of = dict(origin_changed)
+    nations_seen: dict[str, str | None] = {}  # entity -> nation, once per run
     events, claims, conflicts = [], [], []
     for done, cid in enumerate(sorted(dirty), 1):
         cluster = dirty[cid]
@@ -335,7 +336,10 @@ def _fold(
         missing = [a for a in ids if a not in origin_of]
         origin_of.update(_stored_origins(conn, missing))
         local = local_resolution(conn, ids)
-        nations = entity_nations(conn, [e.id for e in local.entities])
+        unknown = [e.id for e in local.entities if e.id not in nations_seen]
+        nations_seen.update(dict.fromkeys(unknown))
+        nations_seen.update(entity_nations(conn, unknown))
+        nations = {e.id: n for e in local.entities if (n := nations_seen.get(e.id))}
         event, event_claims, event_conflicts = reconcile_event(
             cluster, by_id, ann, local, origin_of, nations)
         events.append(event)

@@ -176,12 +176,12 @@ def _known_given(conn: Connection, tokens: Iterable[str]) -> set[str]:
 
 def _signature(e: Entity, nation: str | None, pool: str) -> str:
     """What reconciliation reads of an entity besides its mentions: a change re-dirties the
-    events that name it. Aliases count for people and organisations (claimants are compared
-    by every name they go by); of the other pools only the nation the aliases name does,
-    so "Chicago" gaining a spelling does not re-reconcile every event in Chicago."""
+    events that name it. Of its aliases only the nation they name counts, so "police"
+    gaining a spelling does not re-reconcile every event the police speak in (claimants
+    are also compared by alias: see docs/scale.md)."""
     from newsledger.reconcile.claims import entity_nation
 
-    aliases = list(e.aliases) if pool in BLOCK_POOLS else entity_nation(e)
+    aliases = entity_nation(e)
     return json.dumps([e.type, e.name, aliases, e.geonames_id, e.lat, e.lon, e.admin1,
                        e.country, e.feature, nation], ensure_ascii=False)
 
