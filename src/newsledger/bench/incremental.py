@@ -83,6 +83,7 @@ class _Cloner:
 _ID_COLUMNS = {"article_id", "a", "b", "cluster_id", "event_id", "group_id", "origin_group",
                "claim_id", "content_hash", "id"}
 _TEXT_COLUMNS = {"record", "members", "published", "date", "changed_run"}
+_PER_ARTICLE = {("inc_lsh", "band"), ("inc_items", "item")}
 
 
 def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
@@ -135,6 +136,10 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
                         top = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM clusters"
                                          ).fetchone()[0]
                         exprs.append(f'"position" + {top}')
+                    elif (table, c) in _PER_ARTICLE:
+                        # a copy keeps its source's text: its LSH bands and distinctive items
+                        # are made its own, or every new near-copy would join every copy
+                        exprs.append(f'"{c}" || \'|\' || clone_id("article_id")')
                     elif c in _ID_COLUMNS and "INT" not in kind:
                         exprs.append(f'clone_id("{c}")')
                     elif c in _TEXT_COLUMNS and "INT" not in kind:
