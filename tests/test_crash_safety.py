@@ -107,6 +107,9 @@ def _stored_articles(out: Path) -> int:
     [
         ("ingest", 210),  # after the first ingest batch committed, before the second
         ("extract", 150),  # after one annotation batch committed, inside the second
+        ("resolve", 1),  # inside the batch transaction: entities written, nothing committed
+        ("group", 1),  # inside it: origin groups and clusters placed
+        ("reconcile", 3),  # inside it: some events reconciled
         ("report", 0),  # everything stored, no output written yet
     ],
 )
@@ -160,3 +163,24 @@ def test_two_runs_at_once_serialise_or_refuse_cleanly(
             assert "OperationalError" not in stderr and "IntegrityError" not in stderr
     assert finished >= 1
     _assert_complete(out, reference)
+
+
+@pytest.mark.parametrize(("stage", "at"), [("resolve", 1), ("reconcile", 2), ("report", 0)])
+def test_sigkill_while_adding_to_a_ledger_then_rerun_equals_a_clean_update(
+    corpus: Path, tmp_path: Path, stage: str, at: int
+) -> None:
+    """An update (new articles folded into a stored ledger) killed inside its transaction
+    leaves the ledger as before it; the rerun gives what an uninterrupted update gives."""
+    first = sorted(str(p) for p in corpus.glob("*.txt"))[:120]
+    clean = tmp_path / "clean"
+    analyze(first, clean)
+    analyze([str(corpus)], clean)
+    out = tmp_path / "ledger"
+    analyze(first, out)
+    before = (out / "ledger.json").read_bytes()
+    child = _child(corpus, out, stage, at)
+    _, stderr = child.communicate(timeout=600)
+    assert child.returncode == -9, f"the run was not killed at {stage} {at}: {stderr[-2000:]}"
+    assert (out / "ledger.json").read_bytes() == before
+    analyze([str(corpus)], out)
+    assert (out / "ledger.json").read_bytes() == (clean / "ledger.json").read_bytes()

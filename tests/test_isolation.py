@@ -188,16 +188,16 @@ def test_a_cleaning_fault_rejects_its_document_only(
 def test_a_resolution_fault_rejects_its_article_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import newsledger.resolve as resolve_mod
+    import newsledger.resolve.incremental as resolve_mod
 
-    real = resolve_mod.resolve_entities
+    real = resolve_mod.place_keys
 
-    def resolve_entities(articles, annotations):
-        if any(MARK in a.text for a in articles):
+    def place_keys(mentions, texts, context=()):
+        if any(MARK in texts.get(m.article_id, "") for m in mentions):
             raise IndexError("a resolution bug")
-        return real(articles, annotations)
+        return real(mentions, texts, context)
 
-    monkeypatch.setattr(resolve_mod, "resolve_entities", resolve_entities)
+    monkeypatch.setattr(resolve_mod, "place_keys", place_keys)
     folder = _folder(tmp_path, f"{GOOD.format(n=9)} {MARK}")
     analyze([str(folder)], tmp_path / "out")
     ledger = _ledger(tmp_path / "out")
@@ -209,12 +209,12 @@ def test_a_resolution_fault_rejects_its_article_only(
 def test_a_fault_of_every_article_in_resolution_stops_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import newsledger.resolve as resolve_mod
+    import newsledger.resolve.incremental as resolve_mod
 
-    def broken(articles, annotations):
+    def broken(mentions, texts, context=()):
         raise RuntimeError("resolution is broken for everyone")
 
-    monkeypatch.setattr(resolve_mod, "resolve_entities", broken)
+    monkeypatch.setattr(resolve_mod, "place_keys", broken)
     with pytest.raises(RuntimeError, match="broken for everyone"):
         analyze([str(_folder(tmp_path))], tmp_path / "out")
 

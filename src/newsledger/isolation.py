@@ -34,6 +34,9 @@ DEBUG_ENV = "NEWSLEDGER_DEBUG"
 
 log = logging.getLogger("newsledger")
 
+UNANALYSED_PREFIX = "could not be analysed:"
+"""How the reason of every article rejected by a fault of its own begins."""
+
 WHOLE_RUN_ERRORS: tuple[type[BaseException], ...] = (ImportError, MemoryError)
 """Raised inside guarded code, these are faults of the installation or the machine, not of
 one article: they still stop the run."""
@@ -88,7 +91,7 @@ def failure_reason(exc: BaseException) -> str:
     else:
         detail = " ".join(str(exc).split())[:200]
         error = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    return f"could not be analysed: {error}; please report it"
+    return f"{UNANALYSED_PREFIX} {error}; please report it"
 
 
 def log_failure(where: str, stage: str, exc: BaseException) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import pkgutil
 import sys
@@ -24,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("task", help=f"one of: {', '.join(available_tasks())}")
     parser.add_argument("--data", required=True, type=Path, help="data file or folder")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N items")
+    parser.add_argument("--base", type=int, default=None, help="incremental: base ledger size")
+    parser.add_argument("--add", type=int, default=None, help="incremental: articles added")
+    parser.add_argument("--synthesise", type=int, default=None,
+                        help="incremental: grow the ledger to N articles by cloning the base")
+    parser.add_argument("--batches", type=int, default=None,
+                        help="cluster: feed the documents in this many incremental batches")
     args = parser.parse_args(argv)
     if args.task not in available_tasks():
         parser.error(f"unknown task {args.task!r}; choose from {', '.join(available_tasks())}")
@@ -31,7 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--data {args.data} does not exist")
     module = importlib.import_module(f"newsledger.bench.{args.task}")
     started = time.perf_counter()
-    result = module.run(args.data, args.limit)
+    options = {k: getattr(args, k) for k in ("base", "add", "synthesise", "batches")
+               if getattr(args, k) is not None}
+    accepted = inspect.signature(module.run).parameters
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        parser.error(f"{args.task} takes no --{unknown[0]}")
+    result = module.run(args.data, args.limit, **options)
     seconds = round(time.perf_counter() - started, 2)
     n = result.pop("n", None)
     metrics = result.pop("metrics", result)

@@ -257,10 +257,79 @@ def evaluate(docs: list[Doc], batches: int = BATCHES) -> dict:
     }
 
 
-def run(data: Path, limit: int | None) -> dict:
+def evaluate_stored(docs: list[Doc], batches: int) -> dict:
+    """The pipeline's own path: each batch resolved against the stored entities and placed
+    through the stored cluster state (newsledger.resolve.incremental, group.incremental),
+    one transaction per batch, in a temporary SQLite ledger."""
+    import tempfile
+
+    from newsledger.group.features import article_features
+    from newsledger.group.incremental import cluster_batch
+    from newsledger.resolve.incremental import local_resolution, resolve_batch
+    from newsledger.store import LedgerStore
+    from newsledger.store.sql import clusters_table
+
+    text_only = os.environ.get("NEWSLEDGER_BENCH_TEXT_ONLY") == "1"
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    unique = {_article(d).id: d for d in reversed(docs)}  # a repeated doc id: its first row
+    docs = [d for d in docs if unique.get(_article(d).id) is d]
+    articles = [_article(d) for d in docs]
+    annotations = {} if text_only else annotate_cached(articles)
+    by_id = {a.id: a for a in articles}
+    size = max(1, -(-len(articles) // batches))
+    with tempfile.TemporaryDirectory(prefix="newsledger-cluster-") as tmp:
+        store = LedgerStore(f"sqlite:///{tmp}/ledger.sqlite")
+        store.add_articles(articles)
+
+        def load(ids):  # type: ignore[no-untyped-def]
+            return [by_id[i] for i in ids], {i: annotations[i] for i in ids if i in annotations}
+
+        for i in range(0, len(articles), size):
+            batch = articles[i : i + size]
+            with store.transaction() as conn:
+                resolve_batch(conn, batch, annotations, load)
+                res = local_resolution(conn, [a.id for a in batch])
+                feats = {a.id: article_features(a, annotations.get(a.id), res) for a in batch}
+
+                def features_of(aid, conn=conn):  # type: ignore[no-untyped-def]
+                    a = by_id.get(aid)
+                    if a is None:
+                        return None
+                    return article_features(a, annotations.get(aid),
+                                            local_resolution(conn, [aid]))
+
+                cluster_batch(conn, feats, features_of)
+        with store.reading() as conn:
+            clusters = [codec.loads(EventCluster, r)
+                        for r in conn.execute(clusters_table.select()).mappings()
+                        .all() for r in [r["record"]]]
+        store.close()
+    assignment = article_assignment(clusters)
+    gold = {a.id: d.gold for a, d in zip(articles, docs, strict=True)}
+    metrics = bcubed(gold, assignment)
+    metrics["clusters"] = len(set(assignment.values()))
+    return {"metrics": metrics, "batches": batches,
+            "seconds": round(time.perf_counter() - started, 2),
+            "cpu_seconds": round(_cpu_seconds() - cpu_started, 2)}
+
+
+def run(data: Path, limit: int | None, batches: int | None = None) -> dict:
     kind, docs = load(data)
     if limit:
         docs = docs[:limit]
+    if batches is not None:
+        # what batch order may change, bounded: one batch against ``batches`` batches
+        one = evaluate_stored(docs, 1)
+        many = evaluate_stored(docs, batches)
+        f1_one, f1_many = one["metrics"]["bcubed_f1"], many["metrics"]["bcubed_f1"]
+        return {"n": len(docs), "dataset": kind,
+                "metrics": {"bcubed_f1_one_batch": f1_one,
+                            f"bcubed_f1_{batches}_batches": f1_many,
+                            "difference": round(abs(f1_one - f1_many), 4)},
+                "one_batch": one, "batched": many,
+                "annotations": "none (text features only)"
+                if os.environ.get("NEWSLEDGER_BENCH_TEXT_ONLY") == "1"
+                else f"extractor {cache_version()}"}
     scaling = {}
     if kind == "gva" and len(docs) > 1000:
         # Measured first: peak RSS only grows within a process.

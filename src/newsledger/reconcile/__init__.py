@@ -9,6 +9,7 @@ from newsledger.model import (
     Article,
     Claim,
     Conflict,
+    Entity,
     EventCluster,
     EventRecord,
     Ledger,
@@ -19,6 +20,33 @@ from newsledger.model import (
 from newsledger.reconcile.claims import build_claims, context_nations
 from newsledger.reconcile.events import build_event, target_places
 from newsledger.reconcile.statements import cluster_statements, fallback_clusters
+
+
+def reconcile_event(
+    cluster: EventCluster,
+    articles: Mapping[str, Article],
+    annotations: Mapping[str, Annotations],
+    resolution: Resolution,
+    origin_of: Mapping[str, str],
+    nations: Mapping[str, str],
+    entities: Mapping[str, Entity] | None = None,
+) -> tuple[EventRecord, list[Claim], list[Conflict]]:
+    """One event from its cluster alone: its (dated) articles and their annotations, the
+    resolved entities they mention, their origin groups and those entities' nations.
+
+    Nothing global is read, so dirty events can be reconciled one by one, in any order
+    or on any worker.
+    """
+    entities = entities if entities is not None else {e.id: e for e in resolution.entities}
+    statements = cluster_statements(cluster, articles, annotations, resolution, entities)
+    event_claims, event_conflicts, reports = build_claims(
+        cluster.id, statements, articles, origin_of, entities, nations
+    )
+    event = build_event(
+        cluster, event_claims, reports, articles, annotations, resolution, entities,
+        target_places(statements),
+    )
+    return event, list(event_claims), list(event_conflicts)
 
 
 def build_ledger(
@@ -40,16 +68,10 @@ def build_ledger(
     claims: list[Claim] = []
     conflicts: list[Conflict] = []
     for cluster in sorted(clusters, key=lambda c: c.id):
-        statements = cluster_statements(cluster, by_id, annotations, resolution, entities)
-        event_claims, event_conflicts, reports = build_claims(
-            cluster.id, statements, by_id, origin_of, entities, nations
+        event, event_claims, event_conflicts = reconcile_event(
+            cluster, by_id, annotations, resolution, origin_of, nations, entities
         )
-        events.append(
-            build_event(
-                cluster, event_claims, reports, by_id, annotations, resolution, entities,
-                target_places(statements),
-            )
-        )
+        events.append(event)
         claims.extend(event_claims)
         conflicts.extend(event_conflicts)
     return Ledger(

@@ -13,7 +13,7 @@ import itertools
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from newsledger.model import Annotations, Article, Entity, EntityMention, Resolution
@@ -85,22 +85,30 @@ def _majority_label(ms: list[_M], order: Sequence[str]) -> str:
     return max(counts, key=lambda lab: (counts[lab], -order.index(lab) if lab in order else -99))
 
 
+def pool_of(label: str) -> str:
+    """The pool a tagger label starts in."""
+    if label in PLACE_LABELS:
+        return "PLACE"
+    if label == "PERSON":
+        return "PERSON"
+    if label in ORG_LABELS:
+        return "ORG"
+    return label
+
+
+def initial_pools(annotations: Mapping[str, Annotations]) -> dict[str, list[_M]]:
+    pools: dict[str, list[_M]] = defaultdict(list)
+    for article_id in sorted(annotations):
+        for m in annotations[article_id].mentions:
+            pools[pool_of(m.label)].append(_M(article_id, m.start, m.end, m.text, m.label))
+    return pools
+
+
 def resolve_entities(
     articles: Sequence[Article], annotations: Mapping[str, Annotations]
 ) -> Resolution:
     texts = {a.id: a.text for a in articles}
-    pools: dict[str, list[_M]] = defaultdict(list)
-    for article_id in sorted(annotations):
-        for m in annotations[article_id].mentions:
-            item = _M(article_id, m.start, m.end, m.text, m.label)
-            if m.label in PLACE_LABELS:
-                pools["PLACE"].append(item)
-            elif m.label == "PERSON":
-                pools["PERSON"].append(item)
-            elif m.label in ORG_LABELS:
-                pools["ORG"].append(item)
-            else:
-                pools[m.label].append(item)
+    pools = initial_pools(annotations)
     _surnames_to_people(pools)
     _places_by_frame(pools, texts)
     for ms in pools.values():
@@ -153,17 +161,24 @@ def resolve_isolated(
     return resolution, {k: failure_reason(exc) for k, exc in failed.items()}
 
 
-def _surnames_to_people(pools: dict[str, list[_M]]) -> None:
+def _surnames_to_people(
+    pools: dict[str, list[_M]], known: Mapping[str, set[str]] | None = None
+) -> None:
     """A one-word ORG mention that is the surname of a person named in full (in the same
-    article, or of one person only across all) is that person, mislabelled by the tagger."""
+    article, or of one person only across all) is that person, mislabelled by the tagger.
+
+    ``known``: surname -> first given names (skeletons) of full names in articles outside
+    ``pools`` (the stored ledger, when a run resolves only its new articles)."""
     full = defaultdict(set)
     people: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for surname, initials in (known or {}).items():
+        people[surname].update((first,) for first in initials)
     for m in pools.get("PERSON", []):
         n = person_name(m.text)
         if n is not None and n.full:
             full[m.article_id].add(n.surname)
             people[n.surname].add(n.first[:1])
-    if not full:
+    if not full and not people:
         return
     keep = []
     for m in pools.get("ORG", []):
@@ -183,11 +198,13 @@ _SETTLEMENT_BEFORE = re.compile(
 _REGION_AFTER = re.compile(r"^\s*\([^()]{2,40}\b(?:region|oblast|province|district)\)", re.I)
 
 
-def _places_by_frame(pools: dict[str, list[_M]], texts: Mapping[str, str]) -> None:
+def _places_by_frame(
+    pools: dict[str, list[_M]], texts: Mapping[str, str], known_given: Iterable[str] = ()
+) -> None:
     """A one-word ORG or PERSON mention that the text frames as a settlement is a place
     the tagger mislabelled; so is the bare name of a country, region or big town no person
     of the corpus bears ("the Kiev regime", tagged PERSON)."""
-    given: set[str] = set()
+    given: set[str] = set(known_given)
     for m in pools.get("PERSON", []):
         n = person_name(m.text)
         if n is not None and n.full:
@@ -242,6 +259,26 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
     """Geocode per article; nationality mentions ("Ukrainian drones") join the context."""
     if not ms:
         return []
+    keyed, geo = place_keys(ms, texts, context)
+    groups: dict[str, list[_M]] = defaultdict(list)
+    shown: dict[str, list[str]] = defaultdict(list)
+    for m, key, display in keyed:
+        groups[key].append(m)
+        shown[key].append(display)
+    out = []
+    for key, items in groups.items():
+        label = _majority_label(items, PLACE_LABELS)
+        counts = Counter(shown[key])
+        name = max(sorted(counts), key=lambda t: (counts[t], len(t)))
+        out.append(_entity("PLACE", key, label, name, items, **geo.get(key, {})))
+    return out
+
+
+def place_keys(ms: Sequence[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
+               ) -> tuple[list[tuple[_M, str, str]], dict[str, dict[str, object]]]:
+    """(mention, place key, display form) per place mention, geocoded article by article,
+    and the gazetteer fields of every geocoded key. A mention's key depends only on its
+    own article, so a run can key its new articles' places alone."""
     from newsledger.resolve.gazetteer import open_gazetteer
     from newsledger.resolve.geocode import (
         Toponym,
@@ -251,6 +288,8 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
         toponym_key,
     )
 
+    if not ms:
+        return [], {}
     try:
         gaz = open_gazetteer()
     except Exception as exc:  # a broken index must not stop the pipeline
@@ -259,9 +298,8 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
     by_article: dict[str, list[_M]] = defaultdict(list)
     for m in ms:
         by_article[m.article_id].append(m)
-    groups: dict[str, list[_M]] = defaultdict(list)
-    shown: dict[str, list[str]] = defaultdict(list)
-    places: dict[str, object] = {}
+    keyed: list[tuple[_M, str, str]] = []
+    geo: dict[str, dict[str, object]] = {}
     extra: dict[str, list[Toponym]] = defaultdict(list)
     reasons: dict[str, str] = {}  # unresolved place key -> why (geocode_detailed)
     for m in context:
@@ -279,26 +317,17 @@ def _places(ms: list[_M], texts: Mapping[str, str], context: Sequence[_M] = ()
                 place = None  # "the Dnipro River" is not the city Dnipro
             if place is not None:
                 key = f"gn:{place.geonames_id}"
-                places[key] = place
+                geo[key] = {"geonames_id": place.geonames_id, "lat": round(place.lat, 5),
+                            "lon": round(place.lon, 5),
+                            "admin1": gaz.admin1_names.get(place.admin1),
+                            "country": place.country, "feature": place.feature}
             else:
                 key = "pl:" + skeleton(toponym_key(t, doc))
-            groups[key].append(m)
-            shown[key].append(display_name(t, doc))
-    out = []
-    for key, items in groups.items():
-        label = _majority_label(items, PLACE_LABELS)
-        place = places.get(key)
-        geo: dict[str, object] = {}
-        if place is not None:
-            geo = {"geonames_id": place.geonames_id, "lat": round(place.lat, 5),
-                   "lon": round(place.lon, 5), "admin1": gaz.admin1_names.get(place.admin1),
-                   "country": place.country, "feature": place.feature}
-        elif key in reasons:
-            geo = {"unresolved": reasons[key]}
-        counts = Counter(shown[key])
-        name = max(sorted(counts), key=lambda t: (counts[t], len(t)))
-        out.append(_entity("PLACE", key, label, name, items, **geo))
-    return out
+            keyed.append((m, key, display_name(t, doc)))
+    for key, reason in reasons.items():
+        if key not in geo:
+            geo[key] = {"unresolved": reason}
+    return keyed, geo
 
 
 # --------------------------------------------------------------------------- people
@@ -368,7 +397,9 @@ def _strip_titles(text: str) -> str:
 # --------------------------------------------------------------------------- organisations
 
 
-def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
+def _orgs(ms: list[_M], texts: Mapping[str, str],
+          definitions: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> list[Entity]:
+    """``definitions``: "Long Name (ACR)" pairs per article, when its text is not at hand."""
     if not ms:
         return []
     uf = _Union(len(ms))
@@ -414,7 +445,9 @@ def _orgs(ms: list[_M], texts: Mapping[str, str]) -> list[Entity]:
     # Acronyms: defined in the text ("Long Name (ACR)"), else the initials of one long form.
     defined: dict[str, set[int]] = defaultdict(set)
     for article_id in sorted({m.article_id for m in ms}):
-        for long_form, short in defined_acronyms(texts.get(article_id, "")):
+        found = (definitions.get(article_id, ()) if definitions is not None
+                 else defined_acronyms(texts.get(article_id, "")))
+        for long_form, short in found:
             for k in _defined_targets(long_form, bag_words):
                 defined[acronym_key(short)].add(uf.find(by_bag[k][0]))
     initials: dict[str, set[int]] = defaultdict(set)

@@ -9,7 +9,11 @@ because inserts are keyed (content hash, rejection key) and idempotent.
 
 from __future__ import annotations
 
+from newsledger.store import ledger_tables as ledger_tables  # registers the ledger tables
 from newsledger.store.lock import LedgerBusyError
 from newsledger.store.sql import LedgerDatabaseError, LedgerStore, normalise_url
+
+# the incremental pipeline's tables live on the same metadata, so every store creates them
+from newsledger.store import state as _state  # noqa: F401  isort: skip
 
 __all__ = ["LedgerBusyError", "LedgerDatabaseError", "LedgerStore", "normalise_url"]

@@ -92,6 +92,14 @@ run_lock_table = Table(
 )
 
 
+def insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose key is not stored yet, on SQLite and PostgreSQL alike."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
 class LedgerDatabaseError(RuntimeError):
     """The ledger database cannot be opened (server down, bad URL, no permission)."""
 
@@ -202,6 +210,17 @@ class LedgerStore:
             conn.execution_options(newsledger_write=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction for a whole batch: committed at the end or not at all."""
+        with self._write() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
 
     def _create_schema(self) -> None:
         try:
@@ -357,6 +376,17 @@ class LedgerStore:
             self._insert_ignore(conn, rejections_table, rows)
         return len(rows)
 
+    def forget_rejections(self, paths: Sequence[str], reason_prefix: str) -> None:
+        """Drop the stored rejections of these inputs whose reason starts so: an article
+        that failed once and has now been analysed is no longer rejected."""
+        if not paths:
+            return
+        with self._write() as conn:
+            for chunk in _chunks(sorted(set(paths))):
+                conn.execute(delete(rejections_table).where(
+                    rejections_table.c.path_or_url.in_(chunk),
+                    rejections_table.c.reason.startswith(reason_prefix, autoescape=True)))
+
     def load_rejections(self) -> list[Rejection]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(rejections_table.c.path_or_url, rejections_table.c.reason))
@@ -374,6 +404,28 @@ class LedgerStore:
                 )
             )
             return {content_hash: loads(Annotations, record) for content_hash, record in rows}
+
+    def annotations_of(self, conn: Connection, article_ids: Sequence[str], version: str
+                       ) -> dict[str, Annotations]:
+        """Annotations of these articles (by article id), read through their content hash."""
+        out: dict[str, Annotations] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            rows = conn.execute(
+                select(articles_table.c.id, annotations_table.c.record)
+                .join(annotations_table,
+                      annotations_table.c.content_hash == articles_table.c.content_hash)
+                .where(articles_table.c.id.in_(chunk), annotations_table.c.version == version)
+            )
+            out.update((aid, loads(Annotations, record)) for aid, record in rows)
+        return out
+
+    def articles_of(self, conn: Connection, article_ids: Sequence[str]) -> dict[str, Article]:
+        out: dict[str, Article] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            rows = conn.execute(select(articles_table.c.id, articles_table.c.record)
+                                .where(articles_table.c.id.in_(chunk)))
+            out.update((aid, loads(Article, record)) for aid, record in rows)
+        return out
 
     def annotated_hashes(self, version: str) -> set[str]:
         """Content hashes already annotated by this version, without decoding records."""

@@ -1,0 +1,218 @@
+"""Incremental ledger: what adding a few articles, and a run with nothing new, cost.
+
+Builds a ledger of the first ``--base`` articles of a JSONL corpus (a real first
+``analyze``), adds the next ``--add`` articles (really extracted), then runs again on
+the same ``--add`` articles (nothing new). Each run is a fresh child process, so its
+wall seconds, CPU seconds (user + system, not inflated by other load) and peak RSS are
+its own: interpreter start-up, imports and the spaCy model load included.
+
+``--synthesise N`` then grows the same ledger to N articles without parsing: every
+stored row of the base (articles, annotations, clusters, the incremental state and the
+ledger tables) is cloned under new ids (article ids from a new content hash; event,
+origin-group, claim and conflict ids rehashed) with every ISO date moved by
+``k * 400`` days for the k-th copy, so copies of one event never meet. Entities are
+shared by the copies (their mention counts grow), as a growing ledger's entities do.
+Then the next ``--add`` articles are added and the nothing-new run repeated on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from newsledger.bench.throughput import _child, _lines
+
+_RUN = """
+import json, sys, time
+from pathlib import Path
+started = time.perf_counter()
+from newsledger.pipeline import analyze
+
+summary = analyze([sys.argv[1]], Path(sys.argv[2]))
+print(json.dumps({"seconds": time.perf_counter() - started, "read": summary.read_articles,
+                  "new": summary.new_articles, "changed_events": summary.changed_events}))
+"""
+
+SHIFT_DAYS = 400
+# tables shared by every copy: entities and their keys, global facts, run log, metadata
+_SHARED = {
+    "newsledger_meta", "run_lock", "rejections", "inc_meta", "inc_df", "inc_people",
+    "inc_given", "inc_keys", "inc_entities", "ledger_entities", "ledger_runs",
+}
+_ID = re.compile(r"\b(ev|o|c|k)-([0-9a-f]{12})\b")
+_ARTICLE = re.compile(r"\ba-([0-9a-f]{12})\b")
+_HASH = re.compile(r"\b[0-9a-f]{64}\b")
+_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+
+
+class _Cloner:
+    """Rewrites ids and dates of one copy inside any stored value."""
+
+    def __init__(self, copy: int, hashes: dict[str, str]) -> None:
+        self.copy = copy
+        self.new_hash = {h: hashlib.sha256(f"{h}:{copy}".encode()).hexdigest()
+                         for h in hashes.values()}
+        self.new_article = {aid[2:]: "a-" + self.new_hash[h][:12] for aid, h in hashes.items()}
+        self.shift = timedelta(days=SHIFT_DAYS * copy)
+
+    def _date(self, m: re.Match[str]) -> str:
+        try:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return m.group(0)
+        return (day + self.shift).isoformat()
+
+    def text(self, value: str) -> str:
+        value = _HASH.sub(lambda m: self.new_hash.get(m.group(0), m.group(0)), value)
+        value = _ARTICLE.sub(lambda m: self.new_article.get(m.group(1), m.group(0)), value)
+        value = _ID.sub(lambda m: m.group(1) + "-" + hashlib.sha1(
+            f"{m.group(2)}:{self.copy}".encode()).hexdigest()[:12], value)
+        return _DATE.sub(self._date, value)
+
+    def value(self, v: Any) -> Any:
+        return self.text(v) if isinstance(v, str) else v
+
+
+# columns holding one id (looked up), and columns holding records with ids and dates inside
+_ID_COLUMNS = {"article_id", "a", "b", "cluster_id", "event_id", "group_id", "origin_group",
+               "claim_id", "content_hash", "id"}
+_TEXT_COLUMNS = {"record", "members", "published", "date", "changed_run"}
+_PER_ARTICLE = {("inc_lsh", "band"), ("inc_items", "item")}
+
+
+def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
+    """Clone the stored base until the ledger holds at least ``target`` articles.
+
+    Done in SQL (``INSERT ... SELECT``) with two SQLite functions, so only id and record
+    columns pass through Python: ``clone_id`` looks an id up, ``clone_text`` rewrites the
+    ids and dates inside a record.
+    """
+    started = time.perf_counter()
+    db = sqlite3.connect(db_path)
+    db.execute("PRAGMA journal_mode=WAL")
+    hashes = dict(db.execute("SELECT id, content_hash FROM articles"))
+    base = len(hashes)
+    copies = max(0, -(-target // base) - 1) if base else 0
+    tables = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+        "AND name NOT LIKE 'ledger_search%' AND name NOT LIKE 'sqlite_%'")]
+    from newsledger.store.ledger_tables import search_rowid
+
+    for i, table in enumerate([*tables, "ledger_search"]):  # the base's rows, cloned each copy
+        db.execute(f'CREATE TEMP TABLE base_{i} AS SELECT rowid AS r FROM "{table}"')
+    snapshot = {table: f"base_{i}" for i, table in enumerate([*tables, "ledger_search"])}
+    for copy in range(1, copies + 1):
+        cloner = _Cloner(copy, hashes)
+        ids: dict[str, str] = {}
+
+        def clone_id(v: Any, cloner: _Cloner = cloner, ids: dict[str, str] = ids) -> Any:
+            if not isinstance(v, str):
+                return v
+            out = ids.get(v)
+            if out is None:
+                out = ids[v] = cloner.text(v)
+            return out
+
+        db.create_function("clone_id", 1, clone_id, deterministic=True)
+        db.create_function("clone_text", 1, cloner.value, deterministic=True)
+        db.create_function("search_rowid", 1, search_rowid, deterministic=True)
+        with db:
+            for table in tables:
+                if table in _SHARED:
+                    continue
+                cols = [(r[1], r[2].upper()) for r in db.execute(f'PRAGMA table_info("{table}")')]
+                if table == "inc_mentions":
+                    cols = [c for c in cols if c[0] != "id"]
+                names = ", ".join(f'"{c}"' for c, _ in cols)
+                exprs = []
+                for c, kind in cols:
+                    if table == "clusters" and c == "position":
+                        top = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM clusters"
+                                         ).fetchone()[0]
+                        exprs.append(f'"position" + {top}')
+                    elif (table, c) in _PER_ARTICLE:
+                        # a copy keeps its source's text: its LSH bands and distinctive items
+                        # are made its own, or every new near-copy would join every copy
+                        exprs.append(f'"{c}" || \'|\' || clone_id("article_id")')
+                    elif c in _ID_COLUMNS and "INT" not in kind:
+                        exprs.append(f'clone_id("{c}")')
+                    elif c in _TEXT_COLUMNS and "INT" not in kind:
+                        exprs.append(f'clone_text("{c}")')
+                    else:
+                        exprs.append(f'"{c}"')
+                source = f'"{table}" WHERE rowid IN (SELECT r FROM {snapshot[table]})'
+                db.execute(f'INSERT OR IGNORE INTO "{table}" ({names}) '
+                           f'SELECT {", ".join(exprs)} FROM {source}')
+            db.execute("INSERT INTO ledger_search(rowid, event_id, body) "
+                       "SELECT search_rowid(clone_id(event_id)), clone_id(event_id), body "
+                       "FROM ledger_search WHERE rowid IN "
+                       f"(SELECT r FROM {snapshot['ledger_search']})")
+    scale = copies + 1
+    with db:
+        db.execute("UPDATE inc_df SET n = n * ?", (scale,))
+        db.execute("UPDATE inc_meta SET value = CAST(CAST(value AS INTEGER) * ? AS TEXT) "
+                   "WHERE key = 'n_docs'", (scale,))
+        db.execute("UPDATE ledger_entities SET n_mentions = (SELECT COUNT(*) FROM "
+                   "ledger_entity_mentions m WHERE m.entity_id = ledger_entities.id)")
+    total = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    db.close()
+    return {"articles": total, "copies": copies, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def run(data: Path, limit: int | None, base: int = 5000, add: int = 10,
+        synthesise: int | None = None) -> dict[str, Any]:
+    """The figures of one ledger: base build, then add and nothing-new runs (at each size)."""
+    if limit is not None:
+        base = min(base, limit)
+    rounds = 2 if synthesise else 1
+    with tempfile.TemporaryDirectory(prefix="newsledger-incremental-") as tmp:
+        root = Path(tmp)
+        files = {"base": root / "base.jsonl"}
+        for i in range(rounds):
+            files[f"add{i}"] = root / f"add{i}.jsonl"
+        handles = {k: p.open("w", encoding="utf-8") for k, p in files.items()}
+        for count, line in enumerate(_lines(data)):
+            key = "base" if count < base else f"add{(count - base) // add}"
+            if key not in handles:
+                break
+            handles[key].write(line.rstrip("\n") + "\n")
+        for h in handles.values():
+            h.close()
+        ledger = root / "ledger"
+        out: dict[str, Any] = {}
+        first, first_rss, first_cpu = _child(_RUN, str(files["base"]), str(ledger))
+        out["base"] = {"articles": first["read"], "seconds": round(first["seconds"], 1),
+                       "cpu_seconds": round(first_cpu, 1), "peak_rss_mb": round(first_rss, 1)}
+        for i in range(rounds):
+            if i == 1:
+                out["synthesised"] = synthesise_ledger(ledger / "ledger.sqlite", synthesise)
+            added, add_rss, add_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger))
+            noop, noop_rss, noop_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger))
+            size = sqlite3.connect(ledger / "ledger.sqlite").execute(
+                "SELECT COUNT(*) FROM articles").fetchone()[0]
+            out["at_base" if i == 0 else "at_synthesised"] = {
+                "ledger_articles": size,
+                "add_new": added["new"],
+                "add_changed_events": added["changed_events"],
+                "add_seconds": round(added["seconds"], 2),
+                "add_cpu_seconds": round(add_cpu, 2),
+                "add_peak_rss_mb": round(add_rss, 1),
+                "noop_new": noop["new"],
+                "noop_seconds": round(noop["seconds"], 2),
+                "noop_cpu_seconds": round(noop_cpu, 2),
+                "noop_peak_rss_mb": round(noop_rss, 1),
+                "peak_rss_mb": round(max(add_rss, noop_rss), 1),
+            }
+    last = out["at_synthesised" if synthesise else "at_base"]
+    metrics = {k: last[k] for k in ("add_seconds", "noop_seconds", "add_cpu_seconds",
+                                    "peak_rss_mb")}
+    return {"n": out["base"]["articles"], "metrics": metrics, **out}
+
+
+__all__ = ["run", "synthesise_ledger"]

@@ -1,0 +1,426 @@
+"""Event clustering of a batch of new articles against stored cluster state.
+
+The rules are those of :func:`newsledger.group.events.cluster_threads`; the state it
+rebuilt from every article on every run is kept in the store instead:
+
+- one *unit* per (cluster, article): the feature counts of the article's sentences in
+  the cluster and its dates, exactly what ``cluster_threads`` derives for a stored
+  cluster; a cluster's centroid is rebuilt from its units with the current IDF only
+  when the cluster is a candidate for a new thread;
+- document frequencies of every feature and the number of documents (the IDF);
+- the inverted index feature -> cluster (the postings candidates are retrieved by);
+- per cluster, its founder and whether the founder was a main story.
+
+Only the new articles' features are computed (and, lazily, those needed for the title
+or borrowed date of a cluster that changed).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from newsledger.codec import dumps, loads
+from newsledger.group.events import (
+    BACKGROUND,
+    CANDIDATES,
+    INDEX_KEYS,
+    JOIN_THRESHOLD,
+    MAX_POSTING,
+    ClusterState,
+    Unit,
+    _borrowed_date,
+    _score,
+    _time_factor,
+    _title,
+    _unit,
+    _unit_counts,
+    _vector,
+    event_id,
+)
+from newsledger.group.features import ArticleFeatures
+from newsledger.group.threads import split_threads
+from newsledger.model import EventCluster, SentenceRef
+from newsledger.store.sql import clusters_table
+from newsledger.store.state import (
+    inc_cluster_state,
+    inc_df,
+    inc_meta,
+    inc_postings,
+    inc_units,
+)
+
+_CHUNK = 500
+Features = Callable[[str], ArticleFeatures | None]
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _unit_record(unit: Unit, sentences: Sequence[int]) -> str:
+    return json.dumps({
+        "counts": dict(unit.counts), "main": unit.main, "sentences": sorted(sentences),
+        "event_date": unit.event_date.isoformat() if unit.event_date else None,
+        "date_from_text": unit.date_from_text,
+        "published": unit.published.isoformat() if unit.published else None,
+    }, sort_keys=True, ensure_ascii=False)
+
+
+def _unit_from(article_id: str, record: str) -> Unit:
+    d = json.loads(record)
+    return Unit(
+        article_id=article_id, main=d["main"],
+        refs=[SentenceRef(article_id, i) for i in d["sentences"]],
+        counts=Counter(d["counts"]),
+        event_date=date.fromisoformat(d["event_date"]) if d["event_date"] else None,
+        date_from_text=d["date_from_text"],
+        published=date.fromisoformat(d["published"]) if d["published"] else None,
+    )
+
+
+def stored_unit(feats: ArticleFeatures, indices: Sequence[int]) -> Unit:
+    """The unit ``cluster_threads`` derives for an article of a stored cluster."""
+    chosen = [feats.sentences[i] for i in indices if i < len(feats.sentences)]
+    main = 0 in indices or len(chosen) * 2 >= len(feats.sentences)
+    return _unit(feats, chosen, main)
+
+
+class _Idf:
+    def __init__(self, conn: Connection, new: Mapping[str, ArticleFeatures]) -> None:
+        self.conn = conn
+        stored = conn.execute(select(inc_meta.c.value).where(inc_meta.c.key == "n_docs")
+                              ).scalar_one_or_none()
+        self.n_docs = int(stored or 0) + len(new)
+        self.added: Counter[str] = Counter()
+        for feats in new.values():
+            self.added.update(set(_unit_counts(feats, feats.sentences, True)))
+        self.df: dict[str, int] = {}
+        self._load(list(self.added))
+        self.n = self.n_docs + BACKGROUND
+        self.default = math.log(self.n)
+
+    def _load(self, keys: Sequence[str]) -> None:
+        want = sorted({k for k in keys if k not in self.df})
+        found: dict[str, int] = {}
+        for chunk in _chunks(want):
+            found.update(self.conn.execute(select(inc_df.c.key, inc_df.c.n)
+                                           .where(inc_df.c.key.in_(chunk))).all())
+        for k in want:
+            self.df[k] = found.get(k, 0) + self.added.get(k, 0)
+
+    def vector(self, counts: Counter[str]) -> dict[str, float]:
+        self._load(list(counts))
+        idf = {k: math.log(self.n / (self.df[k] + 0.5)) for k in counts if self.df[k]}
+        return _vector(counts, idf, self.default)
+
+    def save(self) -> None:
+        stored = set()
+        keys = sorted(self.added)
+        for chunk in _chunks(keys):
+            stored.update(self.conn.execute(select(inc_df.c.key).where(inc_df.c.key.in_(chunk)))
+                          .scalars())
+        new_rows = [{"key": k, "n": self.added[k]} for k in keys if k not in stored]
+        if new_rows:
+            self.conn.execute(insert(inc_df), new_rows)
+        for k in keys:
+            if k in stored:
+                self.conn.execute(update(inc_df).where(inc_df.c.key == k)
+                                  .values(n=inc_df.c.n + self.added[k]))
+        self.conn.execute(delete(inc_meta).where(inc_meta.c.key == "n_docs"))
+        self.conn.execute(insert(inc_meta), {"key": "n_docs", "value": str(self.n_docs)})
+
+
+def _top(vec: Mapping[str, float]) -> list[str]:
+    return sorted(vec, key=lambda k: -vec[k])[:INDEX_KEYS]
+
+
+def cluster_batch(
+    conn: Connection,
+    new_features: Mapping[str, ArticleFeatures],
+    features_of: Features,
+    legacy: Sequence[EventCluster] = (),
+) -> list[EventCluster]:
+    """Place the new articles' threads; returns every cluster that changed or is new.
+
+    ``legacy``: clusters a ledger of an older version stored without state (the upgrade),
+    whose articles are all in ``new_features``: they keep their ids and members.
+    """
+    idf = _Idf(conn, new_features)
+    clusters: dict[str, ClusterState] = {}
+    units: dict[str, list[Unit]] = defaultdict(list)  # cluster -> units added this batch
+    loaded_units: dict[str, list[Unit]] = {}
+    fresh_postings: dict[str, set[str]] = defaultdict(set)
+    fresh_clusters: set[str] = set()
+    legacy_ids = {c.id for c in legacy}
+    for c in legacy:
+        if any(a not in new_features for a in c.article_ids):
+            raise ValueError(f"cluster {c.id} of the upgrade names articles not in the batch")
+
+    def load_state(cid: str) -> ClusterState:
+        state = clusters.get(cid)
+        if state is not None:
+            return state
+        record = conn.execute(select(inc_cluster_state.c.record)
+                              .where(inc_cluster_state.c.id == cid)).scalar_one()
+        meta = json.loads(record)
+        state = ClusterState(cid, founder_main=meta["founder_main"], founder=meta["founder"])
+        state.articles = set(meta["articles"])
+        stored = [_unit_from(aid, rec) for aid, rec in conn.execute(
+            select(inc_units.c.article_id, inc_units.c.record)
+            .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id))]
+        loaded_units[cid] = stored
+        for unit in stored:
+            _absorb(state, unit, idf.vector(unit.counts))
+        clusters[cid] = state
+        return state
+
+    def add(cid: str, unit: Unit, vec: dict[str, float]) -> None:
+        state = clusters[cid]
+        _absorb(state, unit, vec)
+        units[cid].append(unit)
+        for key in _top(vec):
+            fresh_postings[key].add(cid)
+
+    def candidates(vec: dict[str, float]) -> list[str]:
+        keys = _top(vec)
+        stored: dict[str, set[str]] = defaultdict(set)
+        sizes: dict[str, int] = {}
+        for chunk in _chunks(keys):
+            sizes.update(conn.execute(select(inc_postings.c.key, func.count())
+                                      .where(inc_postings.c.key.in_(chunk))
+                                      .group_by(inc_postings.c.key)).all())
+        small = [k for k in keys if 0 < sizes.get(k, 0) <= MAX_POSTING]
+        for chunk in _chunks(small):
+            for key, cid in conn.execute(select(inc_postings.c.key, inc_postings.c.cluster_id)
+                                         .where(inc_postings.c.key.in_(chunk))):
+                stored[key].add(cid)
+        scores: Counter[str] = Counter()
+        for key in keys:
+            posting = stored.get(key, set()) | fresh_postings.get(key, set())
+            if posting and len(posting) <= MAX_POSTING:
+                for cid in posting:
+                    scores[cid] += vec[key]
+        return [cid for cid, _ in scores.most_common(CANDIDATES)]
+
+    # clusters of an older ledger: rebuilt from their members, as cluster_threads does
+    placed: set[str] = set()
+    for old in legacy:
+        state = ClusterState(old.id, refs=set(), articles=set(old.article_ids))
+        state.founder = min((r.article_id for r in old.sentences), default="")
+        state.founder_main = False
+        clusters[old.id] = state
+        fresh_clusters.add(old.id)
+        placed.update(old.article_ids)
+        by_article: dict[str, list[int]] = defaultdict(list)
+        for ref in old.sentences:
+            by_article[ref.article_id].append(ref.sentence)
+        for article_id, indices in by_article.items():
+            feats = new_features.get(article_id)
+            if feats is None:
+                continue
+            unit = stored_unit(feats, indices)
+            state.founder_main |= unit.main
+            add(old.id, unit, idf.vector(unit.counts))
+
+    touched: set[str] = set()
+    extra_articles: dict[str, set[str]] = defaultdict(set)
+    new = [aid for aid in new_features if aid not in placed]
+    new.sort(key=lambda a: (new_features[a].published or date.max, a))
+    for article_id in new:
+        feats = new_features[article_id]
+        own_main = None
+        for thread in split_threads(feats):
+            unit = _unit(feats, thread.sentences, thread.main)
+            if not unit.refs and not thread.main:
+                continue
+            vec = idf.vector(unit.counts)
+            best_id, best = None, JOIN_THRESHOLD
+            for cid in candidates(vec):
+                if not thread.main and cid == own_main:
+                    continue
+                state = load_state(cid)
+                score = _score(vec, state) * _time_factor(unit, state)
+                if score > best or (score == best and best_id is not None and cid < best_id):
+                    best_id, best = cid, score
+            if best_id is None:
+                founder = unit.refs[0] if unit.refs else SentenceRef(article_id, 0)
+                best_id = event_id(founder)
+                clusters[best_id] = ClusterState(best_id, founder_main=thread.main,
+                                                 founder=founder.article_id)
+                fresh_clusters.add(best_id)
+            touched.add(best_id)
+            if thread.main:
+                own_main = best_id
+            add(best_id, unit, vec)
+            if not unit.refs:
+                extra_articles[best_id].add(article_id)
+                clusters[best_id].articles.add(article_id)
+    kept = {c.id: c for c in legacy if c.id not in touched}
+    state_ids = touched | legacy_ids
+    idf.save()
+
+    # store the units, postings and state of every touched cluster
+    unit_rows, posting_rows = [], set()
+    for cid in sorted(state_ids):
+        by_article: dict[str, list[int]] = defaultdict(list)
+        for unit in units.get(cid, []):
+            by_article[unit.article_id] += [r.sentence for r in unit.refs]
+            for key in _top(idf.vector(unit.counts)):
+                posting_rows.add((key[:256], cid))
+        for aid, indices in sorted(by_article.items()):
+            if not indices:
+                continue  # an article without sentences is a member, not a unit
+            unit_rows.append({"cluster_id": cid, "article_id": aid,
+                              "record": _unit_record(stored_unit(new_features[aid], indices),
+                                                     indices)})
+    if unit_rows:
+        conn.execute(insert(inc_units), unit_rows)
+    existing: set[tuple[str, str]] = set()
+    keys = sorted({k for k, _ in posting_rows})
+    for chunk in _chunks(keys):
+        existing.update(conn.execute(select(inc_postings.c.key, inc_postings.c.cluster_id)
+                                     .where(inc_postings.c.key.in_(chunk))).all())
+    fresh = [{"key": k, "cluster_id": c} for k, c in sorted(posting_rows - existing)]
+    if fresh:
+        conn.execute(insert(inc_postings), fresh)
+    for cid in sorted(state_ids):
+        state = clusters[cid]
+        record = json.dumps({"founder": state.founder, "founder_main": state.founder_main,
+                             "articles": sorted(state.articles)})
+        conn.execute(delete(inc_cluster_state).where(inc_cluster_state.c.id == cid))
+        conn.execute(insert(inc_cluster_state), {"id": cid, "record": record})
+
+    # the clusters as records: dates (own or borrowed) and titles
+    main_of, dates = _mains(conn, clusters, touched, idf, loaded_units)
+    out = []
+    for cid in sorted(touched):
+        state = clusters[cid]
+        own = state.event_date()[0]
+        day = own or _borrowed_date(state, _LazyFeatures(features_of), main_of, dates)
+        out.append(EventCluster(
+            id=cid,
+            article_ids=tuple(sorted(state.articles)),
+            sentences=tuple(sorted(state.refs, key=lambda r: (r.article_id, r.sentence))),
+            date=day.isoformat() if day else None,
+            date_precision="day" if day else None,
+            title=_title(state, _LazyFeatures(features_of)),
+        ))
+    out += kept.values()
+    save_clusters(conn, out)
+    return sorted(out, key=lambda c: c.id)
+
+
+def _absorb(state: ClusterState, unit: Unit, vec: Mapping[str, float]) -> None:
+    state.refs.update(unit.refs)
+    state.articles.add(unit.article_id)
+    for k, v in vec.items():
+        state.centroid[k] = state.centroid.get(k, 0.0) + v
+    state.norm_cache = None
+    state.size += 1
+    if unit.event_date is not None and unit.date_from_text:
+        state.text_dates[unit.event_date] += 1
+    if unit.published is not None:
+        state.published.append(unit.published)
+
+
+class _LazyFeatures(Mapping[str, ArticleFeatures]):
+    """Features computed on first use: a cluster's title needs one or two articles."""
+
+    def __init__(self, features_of: Features) -> None:
+        self.features_of = features_of
+        self.cache: dict[str, ArticleFeatures | None] = {}
+
+    def __getitem__(self, key: str) -> ArticleFeatures:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default=None):  # type: ignore[override]
+        if key not in self.cache:
+            self.cache[key] = self.features_of(key)
+        return self.cache[key] if self.cache[key] is not None else default
+
+    def __iter__(self):
+        return iter(self.cache)
+
+    def __len__(self) -> int:
+        return len(self.cache)
+
+
+def _mains(
+    conn: Connection, clusters: dict[str, ClusterState], touched: set[str], idf: _Idf,
+    loaded: Mapping[str, list[Unit]],
+) -> tuple[dict[str, str], dict[str, date | None]]:
+    """Each article of a touched cluster: its main cluster, and that cluster's own date."""
+    articles = sorted({a for cid in touched for a in clusters[cid].articles})
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for chunk in _chunks(articles):
+        for cid, aid, record in conn.execute(
+            select(inc_units.c.cluster_id, inc_units.c.article_id, inc_units.c.record)
+            .where(inc_units.c.article_id.in_(chunk))
+        ):
+            counts[aid][cid] += len(json.loads(record)["sentences"])
+    main_of = {aid: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for aid, c in counts.items()}
+    dates: dict[str, date | None] = {}
+    for cid in set(main_of.values()) | touched:
+        state = clusters.get(cid)
+        if state is None:
+            state = ClusterState(cid)
+            for aid, record in conn.execute(select(inc_units.c.article_id, inc_units.c.record)
+                                            .where(inc_units.c.cluster_id == cid)):
+                unit = _unit_from(aid, record)
+                if unit.event_date is not None and unit.date_from_text:
+                    state.text_dates[unit.event_date] += 1
+                if unit.published is not None:
+                    state.published.append(unit.published)
+        dates[cid] = state.event_date()[0]
+    return main_of, dates
+
+
+def save_clusters(conn: Connection, clusters: Sequence[EventCluster]) -> None:
+    """Upsert cluster records in the ``clusters`` table, keeping stored positions."""
+    if not clusters:
+        return
+    positions: dict[str, int] = {}
+    for chunk in _chunks([c.id for c in clusters]):
+        positions.update(conn.execute(select(clusters_table.c.id, clusters_table.c.position)
+                                      .where(clusters_table.c.id.in_(chunk))).all())
+    top = conn.execute(select(func.max(clusters_table.c.position))).scalar_one_or_none()
+    nxt = (top if top is not None else -1) + 1
+    for chunk in _chunks([c.id for c in clusters]):
+        conn.execute(delete(clusters_table).where(clusters_table.c.id.in_(chunk)))
+    rows = []
+    for c in clusters:
+        pos = positions.get(c.id)
+        if pos is None:
+            pos, nxt = nxt, nxt + 1
+        rows.append({"position": pos, "id": c.id, "record": dumps(c)})
+    conn.execute(insert(clusters_table), rows)
+
+
+def clusters_of_articles(conn: Connection, article_ids: Sequence[str]) -> list[EventCluster]:
+    """Stored clusters that hold any of these articles."""
+    ids: set[str] = set()
+    for chunk in _chunks(sorted(set(article_ids))):
+        ids.update(conn.execute(select(inc_units.c.cluster_id).distinct()
+                                .where(inc_units.c.article_id.in_(chunk))).scalars())
+    return load_clusters(conn, sorted(ids))
+
+
+def load_clusters(conn: Connection, ids: Sequence[str]) -> list[EventCluster]:
+    out = []
+    for chunk in _chunks(sorted(set(ids))):
+        out += [loads(EventCluster, r) for r in conn.execute(
+            select(clusters_table.c.record).where(clusters_table.c.id.in_(chunk))).scalars()]
+    return sorted(out, key=lambda c: c.id)
+
+
+__all__ = ["cluster_batch", "clusters_of_articles", "load_clusters", "stored_unit"]

@@ -1,0 +1,145 @@
+"""Outputs streamed from the store: memory follows a slice of events, not the ledger.
+
+``ledger.json`` is written section by section with the bytes ``json.dumps(..., indent=1)``
+of today's whole-ledger export would give; ``events.csv`` a slice of events at a time;
+the brief (report.md, report.html) covers the events the run changed plus the latest
+``brief_latest`` by date, or every event when ``brief_latest`` is None.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, func, select
+
+from newsledger.report.brief import build_brief, plural
+from newsledger.report.ledger_json import SCHEMA
+from newsledger.report.render import (
+    ACLED_COLUMNS,
+    event_rows,
+    render_html,
+    render_markdown,
+    write_atomic,
+)
+from newsledger.store import LedgerStore
+from newsledger.store import ledger_tables as lt
+
+BRIEF_LATEST = 50
+"""Events the brief covers by default beyond those a run changed: the newest by date."""
+_SLICE = 200  # events per sub-ledger while streaming events.csv
+
+
+def write_json_sections(handle: IO[str], sections: Iterable[tuple[str, Iterator[Any]]]) -> None:
+    """``{"schema": ..., key: [items...], ...}`` laid out as ``json.dumps(indent=1)`` would."""
+    handle.write('{\n "schema": ' + json.dumps(SCHEMA))
+    for key, items in sections:
+        handle.write(",\n " + json.dumps(key) + ": ")
+        first = True
+        for item in items:
+            handle.write("[\n  " if first else ",\n  ")
+            handle.write(json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+            first = False
+        handle.write("[]" if first else "\n ]")
+    handle.write("\n}\n")
+
+
+def _atomic(path: Path) -> tuple[Path, IO[str]]:
+    tmp = path.with_name(f".{path.name}.tmp")
+    return tmp, tmp.open("w", encoding="utf-8", newline="")
+
+
+def write_ledger_json_from_store(conn: Connection, path: Path) -> None:
+    """The ``newsledger/1`` export of the stored ledger, replaced atomically."""
+    tmp, handle = _atomic(path)
+    try:
+        with handle:
+            write_json_sections(handle, lt.iter_ledger_sections(conn))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _slices(ids: Sequence[str], size: int = _SLICE) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def all_event_ids(conn: Connection, since: str | None = None) -> list[str]:
+    """Event ids in export order (ids only: a few bytes per event)."""
+    t = lt.ledger_events
+    stmt = select(t.c.id).order_by(lt._by_id(conn, t.c.id))
+    if since:
+        stmt = stmt.where(t.c.date >= since)
+    return list(conn.execute(stmt).scalars())
+
+
+def write_events_csv_from_store(
+    conn: Connection, path: Path, event_ids: Sequence[str] | None = None
+) -> None:
+    """events.csv (ACLED columns), a slice of events and what they reference at a time."""
+    ids = all_event_ids(conn) if event_ids is None else list(event_ids)
+    tmp, handle = _atomic(path)
+    try:
+        with handle:
+            writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
+            writer.writeheader()
+            for chunk in _slices(ids):
+                sub = lt.load_sub_ledger(conn, chunk)
+                writer.writerows(event_rows(sub, build_brief(sub)))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def brief_event_ids(conn: Connection, run: int | None, latest: int) -> list[str]:
+    """Events changed in ``run`` plus the ``latest`` newest (by date, then size)."""
+    t = lt.ledger_events
+    chosen = set(lt.changed_event_ids(conn, run)) if run is not None else set()
+    newest = conn.execute(
+        select(t.c.id)
+        .order_by(t.c.date.desc().nulls_last(), t.c.n_articles.desc(), t.c.id)
+        .limit(latest)
+    ).scalars()
+    chosen.update(newest)
+    return sorted(chosen)
+
+
+def write_brief_from_store(
+    conn: Connection, out_dir: Path, run: int | None, latest: int | None = BRIEF_LATEST
+) -> dict[str, Path]:
+    """report.md and report.html; the whole ledger's brief when it covers every event."""
+    total = conn.execute(select(func.count()).select_from(lt.ledger_events)).scalar_one()
+    ids = None if latest is None else brief_event_ids(conn, run, latest)
+    if ids is None or len(ids) >= total:
+        brief = build_brief(lt.load_ledger(conn))
+    else:
+        sub = lt.load_sub_ledger(conn, ids)
+        sub = replace(sub, rejected=tuple(lt.iter_rejections(conn)))
+        brief = build_brief(sub)
+        brief.summary = (
+            f"This brief covers {plural(len(ids), 'event')} of {total}: those this run "
+            f"changed and the {latest} newest (analyze --brief-all for every event). "
+            + brief.summary
+        )
+    paths = {"markdown": out_dir / "report.md", "html": out_dir / "report.html"}
+    write_atomic(paths["markdown"], render_markdown(brief))
+    write_atomic(paths["html"], render_html(brief))
+    return paths
+
+
+def write_store_outputs(
+    store: LedgerStore, out_dir: Path, run: int | None, *, brief_latest: int | None = BRIEF_LATEST
+) -> dict[str, Path]:
+    """Every output file of a run, read from the store in one consistent snapshot."""
+    paths = {"json": out_dir / "ledger.json"}
+    with lt.reading(store) as conn:
+        write_ledger_json_from_store(conn, paths["json"])
+        paths.update(write_brief_from_store(conn, out_dir, run, brief_latest))
+        paths["csv"] = out_dir / "events.csv"
+        write_events_csv_from_store(conn, paths["csv"])
+    return paths
