@@ -82,15 +82,10 @@ def write_events_csv_from_store(
     conn: Connection, path: Path, event_ids: Sequence[str] | None = None
 ) -> None:
     """events.csv (ACLED columns), a slice of events and what they reference at a time."""
-    ids = all_event_ids(conn) if event_ids is None else list(event_ids)
     tmp, handle = _atomic(path)
     try:
         with handle:
-            writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
-            writer.writeheader()
-            for chunk in _slices(ids):
-                sub = lt.load_sub_ledger(conn, chunk)
-                writer.writerows(event_rows(sub, build_brief(sub)))
+            export(conn, handle, "csv", event_ids=event_ids)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -143,3 +138,50 @@ def write_store_outputs(
         paths["csv"] = out_dir / "events.csv"
         write_events_csv_from_store(conn, paths["csv"])
     return paths
+
+
+EXPORT_FORMATS = ("jsonl", "csv", "json")
+_KIND = {
+    "articles": "article",
+    "origin_groups": "origin_group",
+    "events": "event",
+    "entities": "entity",
+    "claims": "claim",
+    "conflicts": "conflict",
+    "rejected": "rejected",
+}
+
+
+def export(
+    conn: Connection,
+    handle: IO[str],
+    fmt: str,
+    *,
+    since: str | None = None,
+    event_ids: Sequence[str] | None = None,
+) -> None:
+    """Stream the ledger, or the part of it ``since``/``event_ids`` select, to ``handle``.
+
+    json: a ``newsledger/1`` document (the whole one equals ledger.json); jsonl: one
+    ``{"kind": ..., "record": ...}`` line per record, in the same order; csv: the
+    selected events in events.csv's ACLED columns.
+    """
+    if fmt == "json":
+        write_json_sections(handle, lt.iter_ledger_sections(conn, since=since, event_ids=event_ids))
+    elif fmt == "jsonl":
+        for key, items in lt.iter_ledger_sections(conn, since=since, event_ids=event_ids):
+            for item in items:
+                handle.write(json.dumps({"kind": _KIND[key], "record": item}, ensure_ascii=False))
+                handle.write("\n")
+    elif fmt == "csv":
+        ids = all_event_ids(conn, since)
+        if event_ids is not None:
+            wanted = set(event_ids)
+            ids = [i for i in ids if i in wanted]
+        writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
+        writer.writeheader()
+        for chunk in _slices(ids):
+            sub = lt.load_sub_ledger(conn, chunk)
+            writer.writerows(event_rows(sub, build_brief(sub)))
+    else:
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")

@@ -12,7 +12,7 @@ an entity's mentions by (article id, start, end).
 
 Search (``ledger_search``): one row per event holding the folded (lower-case,
 accent-free, transliterated) text of its title, claim statements, the names and
-aliases of its places, actors and claimants, and its articles' titles. SQLite keeps it
+aliases of its places, actors and claimants, and its articles' titles and texts. SQLite keeps it
 in an FTS5 table whose rowid is a hash of the event id (no look-up to delete a row);
 PostgreSQL in a table with a generated ``tsvector`` column under a GIN index.
 """
@@ -402,7 +402,8 @@ def replace_events(
         )
         parts = [ev.title or "", *(c.statement for c in ev_claims)]
         parts += [names.get(eid, "") for eid, _ in involved[ev.id]]
-        parts += [titles.get(a) or "" for a in ev.article_ids]
+        for a in ev.article_ids:
+            parts += titles.get(a, ("", ""))
         search_rows.append({"event_id": ev.id, "body": fold("\n".join(p for p in parts if p))})
     for table, rows in (
         (ledger_events, event_rows),
@@ -459,17 +460,19 @@ def _entity_search_names(
 
 def _article_titles(
     conn: Connection, article_ids: set[str], given: Mapping[str, Article] | None
-) -> dict[str, str | None]:
+) -> dict[str, tuple[str, str]]:
+    """Article id -> (title, text): the words a search finds its events by."""
     if given is not None:
-        return {a: given[a].title for a in article_ids if a in given}
-    out: dict[str, str | None] = {}
+        return {a: (given[a].title or "", given[a].text) for a in article_ids if a in given}
+    out: dict[str, tuple[str, str]] = {}
     for chunk in _chunks(sorted(article_ids)):
         for aid, record in conn.execute(
             select(articles_table.c.id, articles_table.c.record).where(
                 articles_table.c.id.in_(chunk)
             )
         ):
-            out[aid] = json.loads(record).get("title")
+            data = json.loads(record)
+            out[aid] = (data.get("title") or "", data.get("text") or "")
     return out
 
 
@@ -822,12 +825,9 @@ def _article_from_row(row: Any) -> tuple[Article, str | None]:
 
 
 def iter_articles(
-    conn: Connection, *, since: str | None = None, ids: Sequence[str] | None = None
+    conn: Connection, *, ids: Sequence[str] | None = None
 ) -> Iterator[tuple[Article, str | None]]:
-    """(article with its settled dates, origin group id), by id.
-
-    ``since`` keeps articles published on or after that ISO date; ``ids`` only these.
-    """
+    """(article with its settled dates, origin group id), by id; ``ids``: only these."""
     stmt = _article_select(conn).order_by(_by_id(conn, articles_table.c.id))
     if ids is not None:
         for chunk in _chunks(sorted(set(ids))):
@@ -835,10 +835,7 @@ def iter_articles(
             yield from (_article_from_row(r) for r in rows)
         return
     for row in iter_rows(conn, stmt):
-        article, group = _article_from_row(row)
-        if since and (article.published or "")[:10] < since:
-            continue
-        yield article, group
+        yield _article_from_row(row)
 
 
 def _records(conn: Connection, kind: type, stmt: Any) -> Iterator[Any]:
@@ -951,21 +948,96 @@ def iter_rejections(conn: Connection) -> Iterator[Rejection]:
             yield rejection
 
 
-def iter_ledger_sections(conn: Connection) -> Iterator[tuple[str, Iterator[Any]]]:
+def selected_events(since: str | None = None, event_ids: Sequence[str] | None = None) -> Any:
+    """SELECT of the ids of events dated on or after ``since`` and/or among ``event_ids``."""
+    t = ledger_events
+    stmt = select(t.c.id)
+    if since:
+        stmt = stmt.where(t.c.date >= since)
+    if event_ids is not None:
+        stmt = stmt.where(t.c.id.in_(list(event_ids)))
+    return stmt
+
+
+def iter_ledger_sections(
+    conn: Connection, *, since: str | None = None, event_ids: Sequence[str] | None = None
+) -> Iterator[tuple[str, Iterator[Any]]]:
     """(key, stream of plain data) of the ``newsledger/1`` export, in schema order.
 
-    Take each stream fully before the next: they share the connection.
+    Without filters: the whole ledger, equal to ``ledger_to_data`` of the in-memory one.
+    With ``since`` (ISO date) and/or ``event_ids``: those events with their claims and
+    conflicts, the articles they cite or group, the entities they involve and the origin
+    groups of those articles; no rejected inputs. Take each stream fully before the next:
+    they share the connection.
     """
+    if since is None and event_ids is None:
+        yield (
+            "articles",
+            ({**to_data(article), "origin_group": group} for article, group in iter_articles(conn)),
+        )
+        yield "origin_groups", (to_data(g) for g in iter_origin_groups(conn))
+        yield "events", (to_data(e) for e in iter_events(conn))
+        yield "entities", (to_data(e) for e in iter_entities(conn))
+        yield "claims", (to_data(c) for c in iter_claims(conn))
+        yield "conflicts", (to_data(c) for c in iter_conflicts(conn))
+        yield "rejected", (to_data(r) for r in iter_rejections(conn))
+        return
+    chosen = selected_events(since, event_ids)
+    ea, ca = ledger_event_articles, ledger_claim_articles
+    article_ids = (
+        select(ea.c.article_id)
+        .where(ea.c.event_id.in_(chosen))
+        .union(select(ca.c.article_id).where(ca.c.event_id.in_(chosen)))
+    )
+    arts = (
+        _article_select(conn)
+        .where(articles_table.c.id.in_(article_ids))
+        .order_by(_by_id(conn, articles_table.c.id))
+    )
     yield (
         "articles",
-        ({**to_data(article), "origin_group": group} for article, group in iter_articles(conn)),
+        (
+            {**to_data(a), "origin_group": g}
+            for a, g in (_article_from_row(r) for r in iter_rows(conn, arts))
+        ),
     )
-    yield "origin_groups", (to_data(g) for g in iter_origin_groups(conn))
-    yield "events", (to_data(e) for e in iter_events(conn))
-    yield "entities", (to_data(e) for e in iter_entities(conn))
-    yield "claims", (to_data(c) for c in iter_claims(conn))
-    yield "conflicts", (to_data(c) for c in iter_conflicts(conn))
-    yield "rejected", (to_data(r) for r in iter_rejections(conn))
+    og, ao = ledger_origin_groups, ledger_article_origins
+    groups = (
+        select(og.c.record)
+        .where(og.c.id.in_(select(ao.c.group_id).where(ao.c.article_id.in_(article_ids))))
+        .order_by(_by_id(conn, og.c.id))
+    )
+    yield "origin_groups", (to_data(g) for g in _records(conn, OriginGroup, groups))
+    ev = ledger_events
+    events = select(ev.c.record).where(ev.c.id.in_(chosen)).order_by(_by_id(conn, ev.c.id))
+    yield "events", (to_data(e) for e in _records(conn, EventRecord, events))
+    ee, en, m = ledger_event_entities, ledger_entities, ledger_entity_mentions
+    involved = select(ee.c.entity_id).where(ee.c.event_id.in_(chosen))
+    yield (
+        "entities",
+        (
+            to_data(e)
+            for e in _merge_mentions(
+                conn,
+                select(en.c.id, en.c.record)
+                .where(en.c.id.in_(involved))
+                .order_by(_by_id(conn, en.c.id)),
+                m.c.entity_id.in_(involved),
+            )
+        ),
+    )
+    yield "claims", (to_data(c) for c in iter_claims(conn, since=since, event_ids=event_ids))
+    yield "conflicts", (to_data(c) for c in iter_conflicts(conn, since=since, event_ids=event_ids))
+    yield "rejected", iter(())
+
+
+def existing_event_ids(conn: Connection, event_ids: Sequence[str]) -> list[str]:
+    """Those of ``event_ids`` the ledger holds."""
+    t = ledger_events
+    found: list[str] = []
+    for chunk in _chunks(sorted(set(event_ids))):
+        found += conn.execute(select(t.c.id).where(t.c.id.in_(chunk))).scalars()
+    return found
 
 
 def changed_event_ids(conn: Connection, run: int) -> list[str]:
