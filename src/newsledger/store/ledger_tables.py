@@ -90,6 +90,7 @@ ledger_events = Table(
     # added beyond the contract: the list page's counts without decoding claims
     Column("n_claims", Integer, nullable=False, default=0),
     Column("n_conflicts", Integer, nullable=False, default=0),
+    Column("statuses", Text, nullable=False, default="{}"),  # JSON: claim status -> count
     Index("ix_ledger_events_newest", "date", "n_articles"),
 )
 ledger_event_articles = Table(
@@ -113,9 +114,10 @@ ledger_claims = Table(
     Column("id", String(_ID), primary_key=True),
     Column("event_id", String(_ID), nullable=False),
     Column("position", Integer, nullable=False),
-    Column("status", String(32), nullable=False, index=True),
+    Column("status", String(32), nullable=False),
     Column("record", Text, nullable=False),
     Index("ix_ledger_claims_event", "event_id", "position"),
+    Index("ix_ledger_claims_status", "status", "event_id"),
 )
 # added beyond the contract: claims by article (article page) without decoding evidence
 ledger_claim_articles = Table(
@@ -264,7 +266,12 @@ def last_finished_run(conn: Connection) -> int | None:
 # ---------------------------------------------------------------------------- events
 
 
-def _event_row(event: EventRecord, run: int, n_claims: int, n_conflicts: int) -> dict[str, Any]:
+def _event_row(
+    event: EventRecord, run: int, claims: Sequence[Claim], n_conflicts: int
+) -> dict[str, Any]:
+    statuses: dict[str, int] = {}
+    for claim in claims:
+        statuses[claim.status] = statuses.get(claim.status, 0) + 1
     return {
         "id": event.id,
         "date": event.date,
@@ -275,8 +282,9 @@ def _event_row(event: EventRecord, run: int, n_claims: int, n_conflicts: int) ->
         "n_articles": len(event.article_ids),
         "changed_run": run,
         "record": dumps(event),
-        "n_claims": n_claims,
+        "n_claims": len(claims),
         "n_conflicts": n_conflicts,
+        "statuses": json.dumps(statuses, sort_keys=True),
     }
 
 
@@ -374,7 +382,7 @@ def replace_events(
     for ev in events:
         ev_claims = claims_of[ev.id]
         ev_conflicts = conflicts_of[ev.id]
-        event_rows.append(_event_row(ev, run, len(ev_claims), len(ev_conflicts)))
+        event_rows.append(_event_row(ev, run, ev_claims, len(ev_conflicts)))
         link_rows.extend(
             {"event_id": ev.id, "article_id": a} for a in dict.fromkeys(ev.article_ids)
         )

@@ -184,20 +184,17 @@ class StoreLedger:
     def event_rows(self, conn: Connection, events: Sequence[Record]) -> list[dict[str, Any]]:
         """The list page's lines: what :func:`views.event_row` gives, from a few queries."""
         ids = [e["id"] for e in events]
-        cl, ev = lt.ledger_claims, lt.ledger_events
+        ev = lt.ledger_events
         statuses: dict[str, dict[str, int]] = {}
         counts: dict[str, tuple[int, int]] = {}
-        if ids:
-            for eid, status, n in conn.execute(
-                select(cl.c.event_id, cl.c.status, func.count())
-                .where(cl.c.event_id.in_(ids))
-                .group_by(cl.c.event_id, cl.c.status)
-            ):
-                statuses.setdefault(eid, {})[status] = int(n)
-            for eid, n_claims, n_conflicts in conn.execute(
-                select(ev.c.id, ev.c.n_claims, ev.c.n_conflicts).where(ev.c.id.in_(ids))
+        for chunk in _chunks(ids):
+            for eid, n_claims, n_conflicts, by_status in conn.execute(
+                select(ev.c.id, ev.c.n_claims, ev.c.n_conflicts, ev.c.statuses).where(
+                    ev.c.id.in_(chunk)
+                )
             ):
                 counts[eid] = (n_claims, n_conflicts)
+                statuses[eid] = json.loads(by_status or "{}")
         names = self._names(conn, {e["location"] for e in events if e.get("location")})
         from newsledger.web.views import STATUS_ORDER
 
