@@ -105,3 +105,25 @@ def test_serve_over_postgresql(example_files, tmp_path, pg_url):  # noqa: F811
     assert client.get("/events", params={"q": "belgorod"}).status_code == 200
     event = summary.ledger.events[0]
     assert client.get(f"/events/{event.id}").status_code == 200
+
+
+def test_list_order_is_newest_then_most_reported_and_search_counts_are_capped(
+    example_files, tmp_path, monkeypatch
+):
+    from newsledger.web import store_data
+
+    out = tmp_path / "ledger"
+    summary = analyze([str(p) for p in example_files], out)
+    client = TestClient(create_app(out))
+    listed = client.get("/api/events", params={"limit": 1000}).json()["events"]
+    keys = [(e["date"] or "", len(e["article_ids"])) for e in listed]
+    assert keys == sorted(keys, reverse=True) and len(listed) == len(summary.ledger.events)
+    searched = client.get("/api/events", params={"q": "belgorod", "limit": 1000}).json()
+    keys = [(e["date"] or "", len(e["article_ids"])) for e in searched["events"]]
+    assert keys == sorted(keys, reverse=True)
+    if searched["total"] >= 2:
+        monkeypatch.setattr(store_data, "SEARCH_COUNT_CAP", 1)
+        capped = client.get("/api/events", params={"q": "belgorod"}).json()
+        assert capped["total"] == 1 and capped["total_is_lower_bound"] is True
+        assert len(capped["events"]) == searched["total"]  # the page itself is whole
+        assert "More than 1 of" in client.get("/events", params={"q": "belgorod"}).text

@@ -131,7 +131,10 @@ def clone_table(
     return written
 
 
-def _clone_search(source: Connection, target: Connection, cloners: Sequence[Cloner]) -> None:
+def _clone_search(
+    source: Connection, target: Connection, cloners: Sequence[Cloner], keys: dict[str, int]
+) -> None:
+    """The copies' search rows, under the rowids (list keys) their event rows got."""
     rows = source.execute(text("SELECT event_id, body FROM ledger_search")).all()
     sqlite = target.dialect.name == "sqlite"
     sql = (
@@ -143,7 +146,7 @@ def _clone_search(source: Connection, target: Connection, cloners: Sequence[Clon
     for cloner in cloners:
         for event_id, body in rows:
             new = cloner.new_id(event_id)
-            pending.append({"rowid": lt.search_rowid(new), "event_id": new, "body": body})
+            pending.append({"rowid": keys[new], "event_id": new, "body": body})
         if len(pending) >= 2000:
             target.execute(text(sql), [_pg(p, sqlite) for p in pending])
             pending = []
@@ -210,8 +213,16 @@ def synthesise(
     def at_run(row: dict[str, Any]) -> dict[str, Any]:
         if "changed_run" in row:
             row["changed_run"] = run
+        if "search_key" in row:  # an event: its list key, unique as replace_events keeps it
+            key = lt.list_key(row["id"], row["date"], row["n_articles"])
+            while key in used:
+                key += 1
+            used.add(key)
+            keys[row["id"]] = row["search_key"] = key
         return row
 
+    used: set[int] = set()
+    keys: dict[str, int] = {}
     done = 0
     for first in range(0, copies, copies_per_batch):
         batch = cloners_for(ids, min(copies, first + copies_per_batch), span_days, first)
@@ -221,7 +232,8 @@ def synthesise(
                 if share_entities and table is lt.ledger_entities:
                     use = [c for c in batch if c.copy == 0]
                 written[table.name] += clone_table(src, conn, table, use, fix=at_run)
-            _clone_search(src, conn, batch)
+            _clone_search(src, conn, batch, keys)
+            keys.clear()
         done += len(batch)
         if progress:
             progress(done, copies)

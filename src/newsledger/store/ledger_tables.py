@@ -13,14 +13,16 @@ an entity's mentions by (article id, start, end).
 Search (``ledger_search``): one row per event holding the folded (lower-case,
 accent-free, transliterated) text of its title, claim statements, the names and
 aliases of its places, actors and claimants, and its articles' titles and texts. SQLite keeps it
-in an FTS5 table whose rowid is a hash of the event id (no look-up to delete a row);
+in an FTS5 table whose rowid is the event's ``search_key`` (its place in the list);
 PostgreSQL in a table with a generated ``tsvector`` column under a GIN index.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -29,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import (
     DDL,
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -91,6 +94,9 @@ ledger_events = Table(
     Column("n_claims", Integer, nullable=False, default=0),
     Column("n_conflicts", Integer, nullable=False, default=0),
     Column("statuses", Text, nullable=False, default="{}"),  # JSON: claim status -> count
+    # the list order as one integer (list_key): newest first is ORDER BY search_key DESC,
+    # and the event's FTS5 rowid, so a search walks its matches in list order
+    Column("search_key", BigInteger, nullable=True, index=True),
     Index("ix_ledger_events_newest", "date", "n_articles"),
 )
 ledger_event_articles = Table(
@@ -223,8 +229,56 @@ def fold(value: str) -> str:
 
 
 def search_rowid(event_id: str) -> int:
-    """A stable 63-bit key of an event id for the FTS5 rowid (no look-up table needed)."""
+    """A stable 63-bit hash of an event id."""
     return int.from_bytes(hashlib.sha256(event_id.encode()).digest()[:8], "big") >> 1
+
+
+_WHEN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?")
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def list_key(event_id: str, date: str | None, n_articles: int) -> int:
+    """The event's place in the list, newest first, as a 63-bit integer (larger: earlier).
+
+    26 bits of minutes since 1970 (0: undated, listed last), 10 bits of article count
+    (more reports first on the same minute), 27 bits of a hash of the id to break ties.
+    Taken as the FTS5 rowid, it lets a search return its newest matches first without
+    sorting them all. Callers make it unique (:func:`_unique_keys`).
+    """
+    minutes = 0
+    match = _WHEN.match(date or "")
+    if match:
+        try:
+            when = dt.datetime(
+                int(match[1]),
+                int(match[2]),
+                int(match[3]),
+                int(match[4] or 0),
+                int(match[5] or 0),
+            )
+            minutes = min(max(1, int((when - _EPOCH).total_seconds() // 60) + 1), 2**26 - 1)
+        except ValueError:
+            minutes = 0
+    return (minutes << 37) | (min(n_articles, 1023) << 27) | (search_rowid(event_id) >> 36)
+
+
+def _unique_keys(conn: Connection, wanted: dict[str, int]) -> dict[str, int]:
+    """The keys of these events, each moved up by one while another event holds it."""
+    taken: set[int] = set()
+    for chunk in _chunks(sorted(set(wanted.values()))):
+        taken.update(
+            conn.execute(
+                select(ledger_events.c.search_key).where(ledger_events.c.search_key.in_(chunk))
+            ).scalars()
+        )
+    out: dict[str, int] = {}
+    for event_id in sorted(wanted):
+        key = wanted[event_id]
+        while key in taken:
+            key += 1
+        taken.add(key)
+        out[event_id] = key
+    return out
 
 
 def _dialect(conn: Connection) -> str:
@@ -285,6 +339,7 @@ def _event_row(
         "n_claims": len(claims),
         "n_conflicts": n_conflicts,
         "statuses": json.dumps(statuses, sort_keys=True),
+        "search_key": list_key(event.id, event.date, len(event.article_ids)),
     }
 
 
@@ -304,6 +359,7 @@ def _involved(event: EventRecord, claims: Sequence[Claim]) -> list[tuple[str, st
 
 def _delete_event_rows(conn: Connection, event_ids: Sequence[str]) -> None:
     for chunk in _chunks(list(event_ids)):
+        _delete_search(conn, chunk)  # first: the rowids are read from the event rows
         for table in (
             ledger_events,
             ledger_event_articles,
@@ -314,15 +370,16 @@ def _delete_event_rows(conn: Connection, event_ids: Sequence[str]) -> None:
         ):
             column = table.c.id if table is ledger_events else table.c.event_id
             conn.execute(delete(table).where(column.in_(chunk)))
-        _delete_search(conn, chunk)
 
 
 def _delete_search(conn: Connection, event_ids: Sequence[str]) -> None:
     if _dialect(conn) == "sqlite":
-        conn.execute(
-            text("DELETE FROM ledger_search WHERE rowid = :rowid"),
-            [{"rowid": search_rowid(e)} for e in event_ids],
-        )
+        keys = conn.execute(
+            select(ledger_events.c.search_key).where(ledger_events.c.id.in_(list(event_ids)))
+        ).scalars()
+        rows = [{"rowid": k} for k in keys if k is not None]
+        if rows:
+            conn.execute(text("DELETE FROM ledger_search WHERE rowid = :rowid"), rows)
     else:
         conn.execute(
             text("DELETE FROM ledger_search WHERE event_id IN :ids").bindparams(
@@ -365,6 +422,7 @@ def replace_events(
         if owner in wanted:
             conflicts_of[owner].append(conflict)
     _delete_event_rows(conn, event_ids)
+    keys = _unique_keys(conn, {e.id: list_key(e.id, e.date, len(e.article_ids)) for e in events})
 
     involved = {e.id: _involved(e, claims_of[e.id]) for e in events}
     names = _entity_search_names(conn, {x for rows in involved.values() for x, _ in rows}, entities)
@@ -382,7 +440,9 @@ def replace_events(
     for ev in events:
         ev_claims = claims_of[ev.id]
         ev_conflicts = conflicts_of[ev.id]
-        event_rows.append(_event_row(ev, run, ev_claims, len(ev_conflicts)))
+        event_rows.append(
+            {**_event_row(ev, run, ev_claims, len(ev_conflicts)), "search_key": keys[ev.id]}
+        )
         link_rows.extend(
             {"event_id": ev.id, "article_id": a} for a in dict.fromkeys(ev.article_ids)
         )
@@ -412,7 +472,8 @@ def replace_events(
         parts += [names.get(eid, "") for eid, _ in involved[ev.id]]
         for a in ev.article_ids:
             parts += titles.get(a, ("", ""))
-        search_rows.append({"event_id": ev.id, "body": fold("\n".join(p for p in parts if p))})
+        body = fold("\n".join(p for p in parts if p))
+        search_rows.append({"event_id": ev.id, "body": body, "rowid": keys[ev.id]})
     for table, rows in (
         (ledger_events, event_rows),
         (ledger_event_articles, link_rows),
@@ -435,11 +496,12 @@ def _insert_search(conn: Connection, rows: list[dict[str, Any]]) -> None:
                 "INSERT INTO ledger_search (rowid, event_id, body) "
                 "VALUES (:rowid, :event_id, :body)"
             ),
-            [{**r, "rowid": search_rowid(r["event_id"])} for r in rows],
+            rows,
         )
     else:
         conn.execute(
-            text("INSERT INTO ledger_search (event_id, body) VALUES (:event_id, :body)"), rows
+            text("INSERT INTO ledger_search (event_id, body) VALUES (:event_id, :body)"),
+            [{"event_id": r["event_id"], "body": r["body"]} for r in rows],
         )
 
 

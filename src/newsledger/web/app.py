@@ -171,6 +171,7 @@ def create_app(
         context = {
             "rows": ledger.event_rows(conn, events),
             "matched": matched,
+            "capped": bool(flt.q) and ledger.count_is_capped(matched),
             "total": view.n_events,
             "flt": flt,
             "places": view.places,
@@ -279,11 +280,17 @@ def create_app(
 
         ``q`` is a full-text search: every word, as a word or the start of one, in the
         event's title, claims, the names of its places, actors and claimants, or its
-        articles' titles; case, accents and script (Cyrillic) are ignored.
+        articles' titles and texts; case, accents and script (Cyrillic) are ignored. A
+        search counts at most 2000 matches: beyond, ``total`` is 2000 and
+        ``total_is_lower_bound`` is true.
         """
         ledger, conn = db
         events, total = ledger.events(conn, flt, limit, offset)
-        return {"total": total, "limit": limit, "offset": offset, "events": events}
+        found: dict[str, Any] = {"total": total, "limit": limit, "offset": offset}
+        if flt.q and ledger.count_is_capped(total):
+            found["total"] = total - 1
+            found["total_is_lower_bound"] = True  # a search counts up to SEARCH_COUNT_CAP
+        return {**found, "events": events}
 
     @app.get(
         "/api/events/{event_id}", tags=["events"], summary="One event with claims and conflicts"

@@ -25,7 +25,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, column, exists, false, func, or_, select, text
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 
 from newsledger.codec import from_data
 from newsledger.model import Ledger
@@ -36,6 +49,9 @@ from newsledger.store.sql import articles_table
 from newsledger.web.data import PLACE_TYPES, EventFilter, LedgerIndex, Record
 
 _SEARCH_WORDS = 12  # words of a query the database is asked for
+SEARCH_COUNT_CAP = 2000
+"""A search counts its matches up to this many (counting all of a very common word
+would cost more than the page); beyond it the page says "more than 2000"."""
 
 
 def _record(text_: str) -> Record:
@@ -125,7 +141,7 @@ class StoreLedger:
 
     # ------------------------------------------------------------------ events
 
-    def _event_where(self, conn: Connection, flt: EventFilter) -> list[Any]:
+    def _event_where(self, conn: Connection, flt: EventFilter, *, search: bool = True) -> list[Any]:
         ev = lt.ledger_events
         where: list[Any] = []
         if flt.date_from:
@@ -144,13 +160,16 @@ class StoreLedger:
         if flt.status:
             cl = lt.ledger_claims
             where.append(exists().where(cl.c.event_id == ev.c.id, cl.c.status == flt.status))
-        if flt.q:
+        if flt.q and search:
             query = fts_query(self.dialect, flt.q)
             if query is None:
                 where.append(false())  # nothing searchable: nothing matches
             elif self.dialect == "sqlite":
-                hits = text("SELECT event_id FROM ledger_search WHERE ledger_search MATCH :fts")
-                where.append(ev.c.id.in_(hits.bindparams(fts=query).columns(column("event_id"))))
+                # rowids only: reading event_id would read each matching row's whole text
+                hits = text("SELECT rowid FROM ledger_search WHERE ledger_search MATCH :fts")
+                where.append(
+                    ev.c.search_key.in_(hits.bindparams(fts=query).columns(column("rowid")))
+                )
             else:
                 hits = text(
                     "SELECT event_id FROM ledger_search WHERE tsv @@ to_tsquery('simple', :fts)"
@@ -161,25 +180,65 @@ class StoreLedger:
     def events(
         self, conn: Connection, flt: EventFilter, limit: int, offset: int = 0
     ) -> tuple[list[Record], int]:
-        """Events matching every filter, newest first (then most reported), and how many."""
+        """Events matching every filter, newest first (then most reported), and how many.
+
+        A search on SQLite walks the FTS5 matches in list order (their rowid is the
+        event's ``search_key``) and stops at the page; it counts matches up to
+        :data:`SEARCH_COUNT_CAP` (see :meth:`count_is_capped`).
+        """
         ev = lt.ledger_events
-        where = self._event_where(conn, flt)
-        date = ev.c.date.desc() if self.dialect == "sqlite" else ev.c.date.desc().nulls_last()
-        stmt = (
-            select(ev.c.record)
-            .where(and_(True, *where))
-            .order_by(date, ev.c.n_articles.desc(), lt._by_id(conn, ev.c.id))
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = [_record(r) for (r,) in conn.execute(stmt)]
-        if where:
-            matched = conn.execute(
-                select(func.count()).select_from(ev).where(and_(True, *where))
-            ).scalar_one()
+        if flt.q and self.dialect == "sqlite":
+            ids, matched = self._search_sqlite(conn, flt, limit, offset)
         else:
-            matched = self.overview(conn).n_events
-        return rows, matched
+            where = self._event_where(conn, flt)
+            # ids first (the sort carries no records), then the page's records by key
+            stmt = (
+                select(ev.c.id)
+                .where(and_(True, *where))
+                .order_by(ev.c.search_key.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            ids = list(conn.execute(stmt).scalars())
+            if where:
+                matched = conn.execute(
+                    select(func.count()).select_from(ev).where(and_(True, *where))
+                ).scalar_one()
+            else:
+                matched = self.overview(conn).n_events
+        found: dict[str, Record] = {}
+        for chunk in _chunks(ids):
+            found.update(
+                (eid, _record(r))
+                for eid, r in conn.execute(select(ev.c.id, ev.c.record).where(ev.c.id.in_(chunk)))
+            )
+        return [found[i] for i in ids], matched
+
+    def _search_sqlite(
+        self, conn: Connection, flt: EventFilter, limit: int, offset: int
+    ) -> tuple[list[str], int]:
+        query = fts_query("sqlite", flt.q)
+        if query is None:
+            return [], 0
+        ev = lt.ledger_events
+        search = table("ledger_search", column("rowid"))
+        match = literal_column("ledger_search").op("MATCH")(bindparam("fts", query))
+        # the FTS table drives: its matches come in rowid (= list) order, no sort needed
+        base = (
+            select(ev.c.id)
+            .select_from(search.join(ev, ev.c.search_key == search.c.rowid))
+            .where(match, *self._event_where(conn, flt, search=False))
+        )
+        page = base.order_by(search.c.rowid.desc()).limit(limit).offset(offset)
+        ids = list(conn.execute(page).scalars())
+        capped = base.limit(SEARCH_COUNT_CAP + 1).subquery()
+        matched = conn.execute(select(func.count()).select_from(capped)).scalar_one()
+        return ids, int(matched)
+
+    @staticmethod
+    def count_is_capped(matched: int) -> bool:
+        """True when a search's count stopped at the cap: at least this many match."""
+        return matched > SEARCH_COUNT_CAP
 
     def event_rows(self, conn: Connection, events: Sequence[Record]) -> list[dict[str, Any]]:
         """The list page's lines: what :func:`views.event_row` gives, from a few queries."""
