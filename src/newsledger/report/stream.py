@@ -28,21 +28,84 @@ from newsledger.report.render import (
 )
 from newsledger.store import LedgerStore
 from newsledger.store import ledger_tables as lt
+from newsledger.store.ledger_tables import StreamedRecord
 
 BRIEF_LATEST = 50
 """Events the brief covers by default beyond those a run changed: the newest by date."""
 _SLICE = 200  # events per sub-ledger while streaming events.csv
 
 
+_HOLE = "\x00newsledger-streamed\x00"
+
+
+def _split(record: StreamedRecord, **dump: Any) -> tuple[str, str]:
+    """The record's JSON before and after its streamed list."""
+    text = json.dumps({**record.data, record.key: _HOLE}, ensure_ascii=False, **dump)
+    head, tail = text.split(json.dumps(_HOLE), 1)
+    return head, tail
+
+
+def _indented(item: Any, pad: str) -> str:
+    """``json.dumps(item, indent=1)`` with each line break followed by ``pad``.
+
+    Flat objects (every value a scalar, like a mention) are laid out here with the C
+    encoder: the pure-Python indenting encoder leaves reference cycles per call that
+    pile up over millions of small records.
+    """
+    if isinstance(item, dict) and item and not any(
+        isinstance(v, (dict, list, tuple)) for v in item.values()
+    ):
+        inner = pad + " "
+        body = ("," + inner).join(
+            json.dumps(k, ensure_ascii=False) + ": " + json.dumps(v, ensure_ascii=False)
+            for k, v in item.items()
+        )
+        return "{" + inner + body + pad + "}"
+    return json.dumps(item, ensure_ascii=False, indent=1).replace("\n", pad)
+
+
+def _write_item(handle: IO[str], item: Any, depth: int) -> None:
+    """One item as ``json.dumps(indent=1)`` lays it out ``depth`` levels down."""
+    pad = "\n" + " " * depth
+    if not isinstance(item, StreamedRecord):
+        handle.write(_indented(item, pad))
+        return
+    head, tail = _split(item, indent=1)
+    handle.write(head.replace("\n", pad))
+    first = True
+    inner = "\n" + " " * (depth + 2)
+    for sub in item.items:
+        handle.write("[" + inner if first else "," + inner)
+        handle.write(_indented(sub, inner))
+        first = False
+    handle.write("[]" if first else "\n" + " " * (depth + 1) + "]")
+    handle.write(tail.replace("\n", pad))
+
+
+def _write_line(handle: IO[str], item: Any) -> None:
+    """One item as ``json.dumps`` writes it on one line."""
+    if not isinstance(item, StreamedRecord):
+        handle.write(json.dumps(item, ensure_ascii=False))
+        return
+    head, tail = _split(item)
+    handle.write(head + "[")
+    for i, sub in enumerate(item.items):
+        handle.write((", " if i else "") + json.dumps(sub, ensure_ascii=False))
+    handle.write("]" + tail)
+
+
 def write_json_sections(handle: IO[str], sections: Iterable[tuple[str, Iterator[Any]]]) -> None:
-    """``{"schema": ..., key: [items...], ...}`` laid out as ``json.dumps(indent=1)`` would."""
+    """``{"schema": ..., key: [items...], ...}`` laid out as ``json.dumps(indent=1)`` would.
+
+    Items are plain data or :class:`StreamedRecord` (a list inside written as it comes).
+    """
     handle.write('{\n "schema": ' + json.dumps(SCHEMA))
     for key, items in sections:
         handle.write(",\n " + json.dumps(key) + ": ")
         first = True
         for item in items:
             handle.write("[\n  " if first else ",\n  ")
-            handle.write(json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+            _write_item(handle, item, 2)
             first = False
         handle.write("[]" if first else "\n ]")
     handle.write("\n}\n")
@@ -170,9 +233,11 @@ def export(
         write_json_sections(handle, lt.iter_ledger_sections(conn, since=since, event_ids=event_ids))
     elif fmt == "jsonl":
         for key, items in lt.iter_ledger_sections(conn, since=since, event_ids=event_ids):
+            prefix = '{"kind": ' + json.dumps(_KIND[key]) + ', "record": '
             for item in items:
-                handle.write(json.dumps({"kind": _KIND[key], "record": item}, ensure_ascii=False))
-                handle.write("\n")
+                handle.write(prefix)
+                _write_line(handle, item)
+                handle.write("}\n")
     elif fmt == "csv":
         ids = all_event_ids(conn, since)
         if event_ids is not None:

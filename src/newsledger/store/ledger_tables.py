@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -1003,6 +1003,45 @@ def _merge_mentions(conn: Connection, entity_stmt: Any, where: Any) -> Iterator[
         yield replace(entity, mentions=tuple(own))
 
 
+@dataclass
+class StreamedRecord:
+    """A record too big to hold: its data with ``key`` left out, and that list as a stream.
+
+    An entity named in every report holds a mention per report: the export writes its
+    mentions as they come (consume ``items`` before the next record).
+    """
+
+    data: dict[str, Any]
+    key: str
+    items: Iterator[Any]
+
+
+def _streamed_entities(conn: Connection, entity_stmt: Any, where: Any) -> Iterator[StreamedRecord]:
+    """Entities as export data, each with its mentions streamed from one ordered cursor."""
+    m = ledger_entity_mentions
+    mention_stmt = select(m.c.entity_id, m.c.article_id, m.c.start, m.c.end, m.c.text).order_by(
+        _by_id(conn, m.c.entity_id), _by_id(conn, m.c.article_id), m.c.start, m.c.end
+    )
+    if where is not None:
+        mention_stmt = mention_stmt.where(where)
+    cursor = iter(iter_rows(conn, mention_stmt, 2000))
+    state: dict[str, Any] = {"pending": next(cursor, None)}
+
+    def own(entity_id: str) -> Iterator[dict[str, Any]]:
+        while state["pending"] is not None and state["pending"][0] == entity_id:
+            _, article_id, start, end, mention_text = state["pending"]
+            yield {"article_id": article_id, "start": start, "end": end, "text": mention_text}
+            state["pending"] = next(cursor, None)
+
+    for entity_id, record in iter_rows(conn, entity_stmt):
+        while state["pending"] is not None and state["pending"][0] < entity_id:
+            state["pending"] = next(cursor, None)
+        items = own(entity_id)
+        yield StreamedRecord(to_data(loads(Entity, record)), "mentions", items)
+        for _ in items:  # a reader that skipped them: keep the cursor in step
+            pass
+
+
 def iter_rejections(conn: Connection) -> Iterator[Rejection]:
     """Stored rejections as the ledger lists them (missing sources were never facts)."""
     from newsledger.ingest import is_missing_source
@@ -1047,7 +1086,13 @@ def iter_ledger_sections(
         )
         yield "origin_groups", (to_data(g) for g in iter_origin_groups(conn))
         yield "events", (to_data(e) for e in iter_events(conn))
-        yield "entities", (to_data(e) for e in iter_entities(conn))
+        en = ledger_entities
+        yield (
+            "entities",
+            _streamed_entities(
+                conn, select(en.c.id, en.c.record).order_by(_by_id(conn, en.c.id)), None
+            ),
+        )
         yield "claims", (to_data(c) for c in iter_claims(conn))
         yield "conflicts", (to_data(c) for c in iter_conflicts(conn))
         yield "rejected", (to_data(r) for r in iter_rejections(conn))
