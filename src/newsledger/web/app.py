@@ -166,10 +166,10 @@ def create_app(
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events_page(request: Request, db: Ledger, flt: Filter) -> Response:
         ledger, conn = db
-        events, matched = ledger.events(conn, flt, PAGE_ROWS)
+        rows, matched = ledger.event_list(conn, flt, PAGE_ROWS)
         view = ledger.overview(conn)
         context = {
-            "rows": ledger.event_rows(conn, events),
+            "rows": rows,
             "matched": matched,
             "capped": bool(flt.q) and ledger.count_is_capped(matched),
             "total": view.n_events,
@@ -278,7 +278,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Events matching the filters (as on the event list), newest first.
 
-        ``q`` is a full-text search: every word, as a word or the start of one, in the
+        ``q`` is a full-text search: every word (a word's start when it ends with ``*``) in the
         event's title, claims, the names of its places, actors and claimants, or its
         articles' titles and texts; case, accents and script (Cyrillic) are ignored. A
         search counts at most 2000 matches: beyond, ``total`` is 2000 and

@@ -59,14 +59,23 @@ def _record(text_: str) -> Record:
 
 
 def fts_query(dialect: str, q: str) -> str | None:
-    """Every word of ``q`` (folded) as a prefix; None when nothing searchable is left."""
-    # split as the FTS tokenizer does: "kursk-belgorod" is the two words
-    words = [w for w in re.split(r"[\W_]+", lt.fold(q)) if w][:_SEARCH_WORDS]
+    """Every word of ``q`` (folded) as a whole word, or as a word's start when it ends
+    with ``*`` (``belg*``); None when nothing searchable is left.
+
+    Whole words let the index answer from one posting list; a prefix merges the lists of
+    every word it starts, which costs more the bigger the ledger.
+    """
+    words: list[tuple[str, bool]] = []
+    for raw in lt.fold(q).split():
+        # split as the FTS tokenizer does: "kursk-belgorod" is the two words
+        parts = [w for w in re.split(r"[\W_]+", raw) if w]
+        words += [(w, raw.endswith("*") and i == len(parts) - 1) for i, w in enumerate(parts)]
+    words = words[:_SEARCH_WORDS]
     if not words:
         return None
     if dialect == "sqlite":
-        return " ".join(f'"{w}"*' for w in words)
-    return " & ".join(f"{w}:*" for w in words)
+        return " ".join(f'"{w}"' + ("*" if prefix else "") for w, prefix in words)
+    return " & ".join(f"{w}:*" if prefix else w for w, prefix in words)
 
 
 @dataclass
@@ -186,6 +195,20 @@ class StoreLedger:
         event's ``search_key``) and stops at the page; it counts matches up to
         :data:`SEARCH_COUNT_CAP` (see :meth:`count_is_capped`).
         """
+        ids, matched = self.event_ids(conn, flt, limit, offset)
+        ev = lt.ledger_events
+        found: dict[str, Record] = {}
+        for chunk in _chunks(ids):
+            found.update(
+                (eid, _record(r))
+                for eid, r in conn.execute(select(ev.c.id, ev.c.record).where(ev.c.id.in_(chunk)))
+            )
+        return [found[i] for i in ids], matched
+
+    def event_ids(
+        self, conn: Connection, flt: EventFilter, limit: int, offset: int = 0
+    ) -> tuple[list[str], int]:
+        """The ids of a page of matching events in list order, and how many match."""
         ev = lt.ledger_events
         if flt.q and self.dialect == "sqlite":
             ids, matched = self._search_sqlite(conn, flt, limit, offset)
@@ -206,13 +229,57 @@ class StoreLedger:
                 ).scalar_one()
             else:
                 matched = self.overview(conn).n_events
-        found: dict[str, Record] = {}
+        return ids, matched
+
+    def event_list(
+        self, conn: Connection, flt: EventFilter, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The list page's lines (what :func:`views.event_row` gives) from the indexed
+        columns alone: no event record is decoded."""
+        from newsledger.web.views import STATUS_ORDER
+
+        ids, matched = self.event_ids(conn, flt, limit)
+        ev = lt.ledger_events
+        cols = (
+            ev.c.id,
+            ev.c.title,
+            ev.c.date,
+            ev.c.event_type,
+            ev.c.sub_event_type,
+            ev.c.location,
+            ev.c.n_articles,
+            ev.c.n_claims,
+            ev.c.n_conflicts,
+            ev.c.statuses,
+        )
+        found = {}
         for chunk in _chunks(ids):
-            found.update(
-                (eid, _record(r))
-                for eid, r in conn.execute(select(ev.c.id, ev.c.record).where(ev.c.id.in_(chunk)))
+            found.update((r[0], r) for r in conn.execute(select(*cols).where(ev.c.id.in_(chunk))))
+        names = self._names(conn, {r[5] for r in found.values() if r[5]})
+        rows = []
+        for eid in ids:
+            _, title, date, etype, subtype, location, n_art, n_claims, n_conf, by_status = found[
+                eid
+            ]
+            own = json.loads(by_status or "{}")
+            rows.append(
+                {
+                    "event": {
+                        "id": eid,
+                        "title": title,
+                        "date": date,
+                        "event_type": etype,
+                        "sub_event_type": subtype,
+                        "location": location,
+                    },
+                    "location": names.get(location, location) if location else "",
+                    "n_articles": n_art,
+                    "n_claims": n_claims,
+                    "n_conflicts": n_conf,
+                    "statuses": {s: own[s] for s in STATUS_ORDER if own.get(s)},
+                }
             )
-        return [found[i] for i in ids], matched
+        return rows, matched
 
     def _search_sqlite(
         self, conn: Connection, flt: EventFilter, limit: int, offset: int
@@ -239,40 +306,6 @@ class StoreLedger:
     def count_is_capped(matched: int) -> bool:
         """True when a search's count stopped at the cap: at least this many match."""
         return matched > SEARCH_COUNT_CAP
-
-    def event_rows(self, conn: Connection, events: Sequence[Record]) -> list[dict[str, Any]]:
-        """The list page's lines: what :func:`views.event_row` gives, from a few queries."""
-        ids = [e["id"] for e in events]
-        ev = lt.ledger_events
-        statuses: dict[str, dict[str, int]] = {}
-        counts: dict[str, tuple[int, int]] = {}
-        for chunk in _chunks(ids):
-            for eid, n_claims, n_conflicts, by_status in conn.execute(
-                select(ev.c.id, ev.c.n_claims, ev.c.n_conflicts, ev.c.statuses).where(
-                    ev.c.id.in_(chunk)
-                )
-            ):
-                counts[eid] = (n_claims, n_conflicts)
-                statuses[eid] = json.loads(by_status or "{}")
-        names = self._names(conn, {e["location"] for e in events if e.get("location")})
-        from newsledger.web.views import STATUS_ORDER
-
-        rows = []
-        for event in events:
-            own = statuses.get(event["id"], {})
-            n_claims, n_conflicts = counts.get(event["id"], (0, 0))
-            location = event.get("location")
-            rows.append(
-                {
-                    "event": event,
-                    "location": names.get(location, location) if location else "",
-                    "n_articles": len(event.get("article_ids", [])),
-                    "n_claims": n_claims,
-                    "n_conflicts": n_conflicts,
-                    "statuses": {s: own[s] for s in STATUS_ORDER if own.get(s)},
-                }
-            )
-        return rows
 
     def _names(self, conn: Connection, ids: set[str]) -> dict[str, str]:
         if not ids:
