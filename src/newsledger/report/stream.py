@@ -160,7 +160,7 @@ def brief_event_ids(conn: Connection, run: int | None, latest: int) -> list[str]
     chosen = set(lt.changed_event_ids(conn, run)) if run is not None else set()
     newest = conn.execute(
         select(t.c.id)
-        .order_by(t.c.date.desc().nulls_last(), t.c.n_articles.desc(), t.c.id)
+        .order_by(t.c.search_key.desc())  # the list order: newest, then most reported
         .limit(latest)
     ).scalars()
     chosen.update(newest)

@@ -802,24 +802,6 @@ def iter_rows(conn: Connection, stmt: Any, size: int = 500) -> Iterator[Any]:
     yield from result
 
 
-__all__ = [
-    "LEDGER_TABLES",
-    "add_entity_mentions",
-    "begin_run",
-    "clear_ledger",
-    "delete_events",
-    "finish_run",
-    "fold",
-    "last_finished_run",
-    "merge_entities",
-    "reading",
-    "replace_events",
-    "replace_origin_groups",
-    "set_article_dates",
-    "transaction",
-    "upsert_entities",
-    "write_full_ledger",
-]
 
 
 # ---------------------------------------------------------------------------- connections
@@ -1215,3 +1197,39 @@ def load_ledger(conn: Connection) -> Ledger:
         conflicts=tuple(iter_conflicts(conn)),
         rejected=tuple(iter_rejections(conn)),
     )
+
+
+__all__ = [
+    "LEDGER_TABLES",
+    "StreamedRecord",
+    "add_entity_mentions",
+    "begin_run",
+    "changed_event_ids",
+    "clear_ledger",
+    "delete_events",
+    "existing_event_ids",
+    "finish_run",
+    "fold",
+    "has_ledger",
+    "iter_articles",
+    "iter_claims",
+    "iter_conflicts",
+    "iter_entities",
+    "iter_events",
+    "iter_ledger_sections",
+    "iter_origin_groups",
+    "iter_rejections",
+    "last_finished_run",
+    "list_key",
+    "load_ledger",
+    "load_sub_ledger",
+    "merge_entities",
+    "reading",
+    "replace_events",
+    "replace_origin_groups",
+    "set_article_dates",
+    "store_full_ledger",
+    "transaction",
+    "upsert_entities",
+    "write_full_ledger",
+]
