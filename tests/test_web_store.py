@@ -128,3 +128,26 @@ def test_list_order_is_newest_then_most_reported_and_search_counts_are_capped(
         assert capped["total"] == 1 and capped["total_is_lower_bound"] is True
         assert len(capped["events"]) == searched["total"]  # the page itself is whole
         assert "More than 1 of" in client.get("/events", params={"q": "belgorod"}).text
+
+
+def test_entities_carry_their_first_mentions_and_say_how_many(example_files, tmp_path, monkeypatch):
+    from newsledger.web import store_data
+
+    out = tmp_path / "ledger"
+    summary = analyze([str(p) for p in example_files], out)
+    top = max(summary.ledger.entities, key=lambda e: len(e.mentions))
+    assert len(top.mentions) > 2
+    client = TestClient(create_app(out))
+    whole = client.get("/api/entities", params={"limit": 5000}).json()["entities"]
+    first = next(e for e in whole if e["id"] == top.id)
+    assert len(first["mentions"]) == len(top.mentions) and "mentions_total" not in first
+    monkeypatch.setattr(store_data, "MENTION_CAP", 2)
+    capped = next(
+        e
+        for e in client.get("/api/entities", params={"limit": 5000}).json()["entities"]
+        if e["id"] == top.id
+    )
+    assert capped["mentions"] == first["mentions"][:2]
+    assert capped["mentions_total"] == len(top.mentions)
+    page = client.get(f"/entities/{top.id}").text
+    assert f"{len(top.mentions)} mentions (the first" in page

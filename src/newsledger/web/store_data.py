@@ -49,6 +49,9 @@ from newsledger.store.sql import articles_table
 from newsledger.web.data import PLACE_TYPES, EventFilter, LedgerIndex, Record
 
 _SEARCH_WORDS = 12  # words of a query the database is asked for
+MENTION_CAP = 1000
+"""Mentions an entity carries in the API and on its page: an entity named in every report
+of a big ledger has hundreds of thousands; ``mentions_total`` then says how many."""
 SEARCH_COUNT_CAP = 2000
 """A search counts its matches up to this many (counting all of a very common word
 would cost more than the page); beyond it the page says "more than 2000"."""
@@ -350,23 +353,38 @@ class StoreLedger:
     def entities_by_id(
         self, conn: Connection, ids: set[str], *, mentions: bool = False
     ) -> list[Record]:
+        """Entity records by id; with ``mentions``, each with its first MENTION_CAP mentions
+        (by article, then offset) and, when it has more, ``mentions_total``."""
         ids = {i for i in ids if i}
         if not ids:
             return []
-        if mentions:
-            from newsledger.codec import to_data
-
-            return [to_data(e) for e in lt.iter_entities(conn, ids=sorted(ids))]
         ent = lt.ledger_entities
         out = []
         for chunk in _chunks(sorted(ids)):
-            out += [
-                _record(r)
-                for (r,) in conn.execute(
-                    select(ent.c.record).where(ent.c.id.in_(chunk)).order_by(ent.c.id)
-                )
-            ]
+            for record, n in conn.execute(
+                select(ent.c.record, ent.c.n_mentions)
+                .where(ent.c.id.in_(chunk))
+                .order_by(lt._by_id(conn, ent.c.id))
+            ):
+                data = _record(record)
+                if mentions:
+                    self._attach_mentions(conn, data, n)
+                out.append(data)
         return out
+
+    def _attach_mentions(self, conn: Connection, data: Record, n_mentions: int) -> None:
+        m = lt.ledger_entity_mentions
+        rows = conn.execute(
+            select(m.c.article_id, m.c.start, m.c.end, m.c.text)
+            .where(m.c.entity_id == data["id"])
+            .order_by(lt._by_id(conn, m.c.article_id), m.c.start, m.c.end)
+            .limit(MENTION_CAP)
+        )
+        data["mentions"] = [
+            {"article_id": a, "start": start, "end": end, "text": t} for a, start, end, t in rows
+        ]
+        if n_mentions > len(data["mentions"]):
+            data["mentions_total"] = n_mentions
 
     def articles_by_id(self, conn: Connection, ids: set[str]) -> list[Record]:
         from newsledger.codec import to_data
@@ -538,7 +556,10 @@ class StoreLedger:
         entity = found[0]
         keep = list(dict.fromkeys(m["article_id"] for m in entity.get("mentions", [])))
         keep = set(keep[:max_articles])
-        entity["mentions"] = [m for m in entity.get("mentions", []) if m["article_id"] in keep]
+        listed = [m for m in entity.get("mentions", []) if m["article_id"] in keep]
+        if len(listed) < len(entity.get("mentions", [])):
+            entity.setdefault("mentions_total", len(entity["mentions"]))
+        entity["mentions"] = listed
         ee, ev = lt.ledger_event_entities, lt.ledger_events
         event_ids = list(
             conn.execute(
@@ -612,16 +633,14 @@ class StoreLedger:
             .limit(limit)
             .offset(offset)
         ).all()
-        if mentions:
-            from newsledger.codec import to_data
-
-            full = {e.id: to_data(e) for e in lt.iter_entities(conn, ids=[r[0] for r in rows])}
-            return [full[r[0]] for r in rows], total
         out = []
         for _, record, n in rows:
             data = _record(record)
-            data.pop("mentions", None)
-            data["n_mentions"] = n
+            if mentions:
+                self._attach_mentions(conn, data, n)
+            else:
+                data.pop("mentions", None)
+                data["n_mentions"] = n
             out.append(data)
         return out, total
 
