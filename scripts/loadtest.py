@@ -2,11 +2,13 @@
 
 Builds the demo ledger (or uses ``--ledger DIR``), starts uvicorn with
 ``newsledger.web.create_app`` on a free 127.0.0.1 port in a subprocess, sends a fixed
-number of requests at a fixed concurrency to ``GET /api/events`` and to the main
-event's page, stops by itself, and prints ONE JSON line. Uses ``wrk`` when installed
+number of requests at a fixed concurrency to ``GET /api/events``, the events page, a
+full-text search of each (``?q=QUERY``) and the main event's page, stops by itself, and
+prints ONE JSON line. Uses ``wrk`` when installed
 (Debian package ``wrk``), else an httpx async client. It only ever targets 127.0.0.1.
 
     .venv/bin/python scripts/loadtest.py [--ledger DIR] [--requests 2000] [--concurrency 8]
+        [--query belgorod] [--only /events,/api/events?q]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import httpx
@@ -76,6 +79,24 @@ def build_demo_ledger(out: Path) -> Path:
 
 def main_event(ledger_dir: Path) -> str:
     """The event with the most articles, then the most claims: the demo's main story."""
+    from sqlalchemy import select
+
+    from newsledger.store import LedgerStore
+    from newsledger.store import ledger_tables as lt
+
+    database = ledger_dir / "ledger.sqlite"
+    if database.is_file():
+        with LedgerStore(f"sqlite:///{database}") as store, lt.reading(store) as conn:
+            if lt.has_ledger(conn):
+                t = lt.ledger_events
+                found = conn.execute(
+                    select(t.c.id)
+                    .order_by(t.c.n_articles.desc(), t.c.n_claims.desc(), t.c.id.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
+                if found is None:
+                    raise SystemExit(f"no events in {database}: nothing to load-test")
+                return str(found)
     ledger = json.loads((ledger_dir / "ledger.json").read_text(encoding="utf-8"))
     if not ledger.get("events"):
         raise SystemExit(f"no events in {ledger_dir / 'ledger.json'}: nothing to load-test")
@@ -201,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=60.0, help="bound per endpoint")
     parser.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--query", default="belgorod", help="words of the search endpoints")
+    parser.add_argument(
+        "--only", default="", help="comma-separated endpoint names to run (default: all)"
+    )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be positive")
@@ -220,8 +245,19 @@ def main(argv: list[str] | None = None) -> int:
         try:
             wait_ready(base, server)
             results = {}
-            for path in ("/api/events", f"/events/{event_id}"):
-                results[path] = drive(
+            q = urllib.parse.quote_plus(args.query)
+            endpoints = {
+                "/api/events": "/api/events",
+                "/events": "/events",
+                "/api/events?q": f"/api/events?q={q}",
+                "/events?q": f"/events?q={q}",
+                "/events/{main}": f"/events/{event_id}",
+            }
+            only = {x for x in args.only.split(",") if x}
+            for name, path in endpoints.items():
+                if only and name not in only:
+                    continue
+                results[name] = drive(
                     base + path, args.requests, args.concurrency, args.max_seconds
                 )
         finally:
@@ -239,10 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ledger": str(args.ledger) if args.ledger else "demo:" + DEMO.name,
                 "requests_per_endpoint": args.requests,
                 "concurrency": args.concurrency,
-                "endpoints": {
-                    ("/events/{main}" if p.startswith("/events/") else p): r
-                    for p, r in results.items()
-                },
+                "query": args.query,
+                "endpoints": results,
                 "errors": sum(int(r["errors"]) for r in results.values()),
             }
         )

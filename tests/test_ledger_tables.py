@@ -305,3 +305,16 @@ def test_codec_records_are_what_the_export_holds(store):
             select(lt.ledger_events.c.record).where(lt.ledger_events.c.id == "e-1")
         ).scalar_one()
     assert from_data(EventRecord, json.loads(record)) == ledger.events[0]
+
+
+def test_list_key_orders_newest_then_most_reported():
+    keys = [
+        lt.list_key("e-a", "2024-03-12T10:00:00+03:00", 2),
+        lt.list_key("e-b", "2024-03-12T10:00:00", 1),
+        lt.list_key("e-c", "2024-03-12", 9),
+        lt.list_key("e-d", "2024-03-11", 50),
+        lt.list_key("e-e", "1969-01-01", 1),
+        lt.list_key("e-f", None, 100),
+    ]
+    assert keys == sorted(keys, reverse=True)
+    assert all(0 < k < 2**63 for k in keys[:-1]) and keys[-1] < 2**37

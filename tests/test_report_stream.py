@@ -19,6 +19,7 @@ from newsledger.report.stream import (
 )
 from newsledger.store import LedgerStore
 from newsledger.store import ledger_tables as lt
+from newsledger.store.ledger_tables import StreamedRecord
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,41 @@ def test_streaming_json_memory_does_not_follow_the_number_of_items(tmp_path):
 
     small, big = peak(500), peak(10_000)
     assert big < small * 2
+
+    def streamed(n: int) -> tuple[int, str]:
+        """One entity whose mentions (one per report) are streamed, not held."""
+        mentions = (
+            {"article_id": f"a-{i}", "start": i, "end": i + 3, "text": "x"} for i in range(n)
+        )
+        record = StreamedRecord(
+            {"id": "g-1", "name": "Belgorod", "mentions": []}, "mentions", mentions
+        )
+        path = tmp_path / f"entity-{n}.json"
+        tracemalloc.start()
+        with path.open("w", encoding="utf-8") as handle:
+            write_json_sections(handle, [("entities", iter([record]))])
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top, path.read_text(encoding="utf-8")
+
+    (one, small_text), (many, big_text) = streamed(500), streamed(20_000)
+    assert many < one * 2
+    data = json.loads(big_text)
+    assert len(data["entities"][0]["mentions"]) == 20_000
+    expected = {
+        "schema": "newsledger/1",
+        "entities": [
+            {
+                "id": "g-1",
+                "name": "Belgorod",
+                "mentions": [
+                    {"article_id": f"a-{i}", "start": i, "end": i + 3, "text": "x"}
+                    for i in range(500)
+                ],
+            }
+        ],
+    }
+    assert small_text == json.dumps(expected, indent=1) + "\n"
     data = json.loads((tmp_path / "10000.json").read_text())
     assert len(data["articles"]) == 10_000 and data["events"] == []
 

@@ -134,14 +134,35 @@ def analyze(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors and rejected inputs.")
     ] = False,
+    brief_latest: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="The brief (report.md, report.html) covers the events this run changed plus "
+            "the N newest.",
+        ),
+    ] = 50,
+    brief_all: Annotated[
+        bool, typer.Option("--brief-all", help="The brief covers every event of the ledger.")
+    ] = False,
 ) -> None:
     """Ingest PATHS into the ledger in OUT; write ledger.json, report.html, report.md, events.csv.
 
     Re-running with more input updates the same ledger; the same input twice changes nothing.
     """
     try:
-        _analyze(paths, out_dir, engine.value, workers, scheduler, db, max_bytes, allow_private,
-                 quiet)
+        _analyze(
+            paths,
+            out_dir,
+            engine.value,
+            workers,
+            scheduler,
+            db,
+            max_bytes,
+            allow_private,
+            quiet,
+            None if brief_all else brief_latest,
+        )
     except KeyboardInterrupt:
         if os.environ.get("NEWSLEDGER_DEBUG"):
             raise
@@ -163,6 +184,7 @@ def _analyze(
     max_bytes: int,
     allow_private: bool,
     quiet: bool,
+    brief_latest: int | None = 50,
 ) -> None:
     _check_inputs(paths)
     if engine == "local" and (workers is not None or scheduler is not None):
@@ -208,6 +230,7 @@ def _analyze(
                 scheduler=scheduler,
                 progress=progress_cb,
                 on_rejection=report_rejection,
+                brief_latest=brief_latest,
             )
     except LedgerBusyError as exc:
         _forget_new_folder(out_dir, created)
@@ -495,16 +518,85 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Store URL of the ledger: {DB_EXAMPLES} (default: LEDGER_DIR/ledger.sqlite).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web workbench and JSON API over the ledger in LEDGER_DIR (Ctrl-C stops it)."""
-    from newsledger.report.ledger_json import read_ledger_json
+    """Serve the web workbench and JSON API over the ledger in LEDGER_DIR (Ctrl-C stops it).
+
+    Pages read the ledger's database directly, so they show each new ``analyze`` at once.
+    A folder with only a ledger.json (from a version before the ledger tables) is served
+    from a private copy of that file until the next ``analyze`` upgrades the folder.
+    """
     from newsledger.web.security import tile_origin
 
     if ledger_dir.is_file() and ledger_dir.name == "ledger.json":
         ledger_dir = ledger_dir.parent  # the file itself was named: serve its folder
     elif ledger_dir.is_file():
         fail(f"{ledger_dir} is a file; give the folder that holds ledger.json", EXIT_USAGE)
+    if db is not None:
+        _check_db_url(db)
+    counts = _served_counts(ledger_dir, db)
+    try:
+        tile_origin(tile_url)
+    except ValueError as exc:
+        fail(f"--tile-url: {exc}", EXIT_USAGE)
+    _check_port(host, port)
+    from newsledger.web import serve as run_server
+
+    if not quiet_host(host):
+        err.print(f"[yellow]warning:[/yellow] serving on {host}, reachable from other machines")
+    shown = f"[{host}]" if ":" in host else host
+    events, articles, where = counts
+    err.print(
+        f"Serving {_plural(events, 'event')} from {_plural(articles, 'article')} in "
+        f"{escape(where)} at http://{shown}:{port} "
+        f"({'writes enabled' if token else 'read-only'}; Ctrl-C to stop)"
+    )
+    run_server(ledger_dir, host=host, port=port, token=token, tile_url=tile_url, db_url=db)
+
+
+def _open_ledger_store(ledger_dir: Path, db: str | None):  # type: ignore[no-untyped-def]
+    """The ledger's store when it holds ledger tables written by analyze, else None."""
+    from newsledger.store import LedgerDatabaseError, LedgerStore
+    from newsledger.store import ledger_tables as lt
+
+    if db is None and not (ledger_dir / "ledger.sqlite").is_file():
+        return None
+    try:
+        store = LedgerStore(db or f"sqlite:///{ledger_dir / 'ledger.sqlite'}")
+    except (LedgerDatabaseError, RuntimeError) as exc:
+        if db is not None:
+            fail(one_line(exc))
+        return None  # a damaged file beside a ledger.json: the file still serves
+    with lt.reading(store) as conn:
+        if lt.has_ledger(conn):
+            return store
+    store.close()
+    return None
+
+
+def _served_counts(ledger_dir: Path, db: str | None) -> tuple[int, int, str]:
+    """(events, articles, where) of what serve will show, or one clear error."""
+    from sqlalchemy import func, select
+
+    from newsledger.report.ledger_json import read_ledger_json
+    from newsledger.store import ledger_tables as lt
+    from newsledger.store.sql import articles_table
+
     again = f"run `newsledger analyze PATH --out {ledger_dir}`"
+    store = _open_ledger_store(ledger_dir, db)
+    if store is not None:
+        with store, lt.reading(store) as conn:
+            events = conn.execute(select(func.count()).select_from(lt.ledger_events)).scalar()
+            articles = conn.execute(select(func.count()).select_from(articles_table)).scalar()
+            return int(events or 0), int(articles or 0), store.describe() if db else str(ledger_dir)
+    if db is not None:
+        fail(f"the database {db} holds no ledger yet; {again} --db {db} first")
     ledger_file = ledger_dir / "ledger.json"
     if not ledger_dir.exists():
         fail(f"{ledger_dir} does not exist; {again} first")
@@ -519,22 +611,101 @@ def serve(
         )
     except (OSError, ValueError) as exc:
         fail(f"{ledger_file} cannot be used: {one_line(exc)}; {again} again to rewrite it")
-    try:
-        tile_origin(tile_url)
-    except ValueError as exc:
-        fail(f"--tile-url: {exc}", EXIT_USAGE)
-    _check_port(host, port)
-    from newsledger.web import serve as run_server
-
-    if not quiet_host(host):
-        err.print(f"[yellow]warning:[/yellow] serving on {host}, reachable from other machines")
-    shown = f"[{host}]" if ":" in host else host
     err.print(
-        f"Serving {_plural(len(data.get('events', [])), 'event')} from "
-        f"{_plural(len(data.get('articles', [])), 'article')} in {escape(str(ledger_dir))} at "
-        f"http://{shown}:{port} ({'writes enabled' if token else 'read-only'}; Ctrl-C to stop)"
+        f"[yellow]note:[/yellow] {ledger_dir} has no ledger tables yet (written by an older "
+        f"newsledger); serving a copy of its ledger.json, and {again} to upgrade it"
     )
-    run_server(ledger_dir, host=host, port=port, token=token, tile_url=tile_url)
+    return len(data.get("events", [])), len(data.get("articles", [])), str(ledger_dir)
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def export(
+    ledger_dir: Annotated[
+        Path, typer.Argument(help="A folder written by `newsledger analyze --out`.")
+    ],
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: a newsledger/1 document; jsonl: one {kind, record} line per record; "
+            "csv: events in ACLED columns.",
+        ),
+    ] = ExportFormat.jsonl,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="Only events dated on or after DATE (YYYY-MM-DD), with what they reference.",
+        ),
+    ] = None,
+    event: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ID", help="Only this event (repeat for more), with what it references."
+        ),
+    ] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--to", help="Write to this file (replaced when complete) instead of standard output."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Store URL of the ledger: {DB_EXAMPLES} (default: LEDGER_DIR/ledger.sqlite).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Stream the ledger in LEDGER_DIR, or a part of it, as JSON, JSON Lines or CSV.
+
+    Reads the database a record at a time: memory stays flat however large the ledger.
+    """
+    import datetime as dt
+
+    from newsledger.report.stream import export as run_export
+    from newsledger.store import ledger_tables as lt
+
+    if since is not None:
+        try:
+            dt.date.fromisoformat(since)
+        except ValueError:
+            fail(f"--since {since!r} is not a date; write it as YYYY-MM-DD", EXIT_USAGE)
+    if db is not None:
+        _check_db_url(db)
+    store = _open_ledger_store(ledger_dir, db)
+    if store is None:
+        fail(
+            f"{db or ledger_dir} holds no ledger tables; run `newsledger analyze PATH --out "
+            f"{ledger_dir}`{' --db ' + db if db else ''} first (a ledger from an older version "
+            "is upgraded by that run)"
+        )
+    with store, lt.reading(store) as conn:
+        if event:
+            missing = sorted(set(event) - set(lt.existing_event_ids(conn, event)))
+            if missing:
+                fail(f"no event with id {', '.join(missing)} in {ledger_dir}")
+        if to is None:
+            run_export(conn, sys.stdout, fmt.value, since=since, event_ids=event or None)
+            sys.stdout.flush()
+            return
+        tmp = to.with_name(f".{to.name}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8", newline="") as handle:
+                run_export(conn, handle, fmt.value, since=since, event_ids=event or None)
+            tmp.replace(to)
+        except OSError as exc:
+            fail(_os_message(exc))
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -28,21 +28,84 @@ from newsledger.report.render import (
 )
 from newsledger.store import LedgerStore
 from newsledger.store import ledger_tables as lt
+from newsledger.store.ledger_tables import StreamedRecord
 
 BRIEF_LATEST = 50
 """Events the brief covers by default beyond those a run changed: the newest by date."""
 _SLICE = 200  # events per sub-ledger while streaming events.csv
 
 
+_HOLE = "\x00newsledger-streamed\x00"
+
+
+def _split(record: StreamedRecord, **dump: Any) -> tuple[str, str]:
+    """The record's JSON before and after its streamed list."""
+    text = json.dumps({**record.data, record.key: _HOLE}, ensure_ascii=False, **dump)
+    head, tail = text.split(json.dumps(_HOLE), 1)
+    return head, tail
+
+
+def _indented(item: Any, pad: str) -> str:
+    """``json.dumps(item, indent=1)`` with each line break followed by ``pad``.
+
+    Flat objects (every value a scalar, like a mention) are laid out here with the C
+    encoder: the pure-Python indenting encoder leaves reference cycles per call that
+    pile up over millions of small records.
+    """
+    if isinstance(item, dict) and item and not any(
+        isinstance(v, (dict, list, tuple)) for v in item.values()
+    ):
+        inner = pad + " "
+        body = ("," + inner).join(
+            json.dumps(k, ensure_ascii=False) + ": " + json.dumps(v, ensure_ascii=False)
+            for k, v in item.items()
+        )
+        return "{" + inner + body + pad + "}"
+    return json.dumps(item, ensure_ascii=False, indent=1).replace("\n", pad)
+
+
+def _write_item(handle: IO[str], item: Any, depth: int) -> None:
+    """One item as ``json.dumps(indent=1)`` lays it out ``depth`` levels down."""
+    pad = "\n" + " " * depth
+    if not isinstance(item, StreamedRecord):
+        handle.write(_indented(item, pad))
+        return
+    head, tail = _split(item, indent=1)
+    handle.write(head.replace("\n", pad))
+    first = True
+    inner = "\n" + " " * (depth + 2)
+    for sub in item.items:
+        handle.write("[" + inner if first else "," + inner)
+        handle.write(_indented(sub, inner))
+        first = False
+    handle.write("[]" if first else "\n" + " " * (depth + 1) + "]")
+    handle.write(tail.replace("\n", pad))
+
+
+def _write_line(handle: IO[str], item: Any) -> None:
+    """One item as ``json.dumps`` writes it on one line."""
+    if not isinstance(item, StreamedRecord):
+        handle.write(json.dumps(item, ensure_ascii=False))
+        return
+    head, tail = _split(item)
+    handle.write(head + "[")
+    for i, sub in enumerate(item.items):
+        handle.write((", " if i else "") + json.dumps(sub, ensure_ascii=False))
+    handle.write("]" + tail)
+
+
 def write_json_sections(handle: IO[str], sections: Iterable[tuple[str, Iterator[Any]]]) -> None:
-    """``{"schema": ..., key: [items...], ...}`` laid out as ``json.dumps(indent=1)`` would."""
+    """``{"schema": ..., key: [items...], ...}`` laid out as ``json.dumps(indent=1)`` would.
+
+    Items are plain data or :class:`StreamedRecord` (a list inside written as it comes).
+    """
     handle.write('{\n "schema": ' + json.dumps(SCHEMA))
     for key, items in sections:
         handle.write(",\n " + json.dumps(key) + ": ")
         first = True
         for item in items:
             handle.write("[\n  " if first else ",\n  ")
-            handle.write(json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+            _write_item(handle, item, 2)
             first = False
         handle.write("[]" if first else "\n ]")
     handle.write("\n}\n")
@@ -82,15 +145,10 @@ def write_events_csv_from_store(
     conn: Connection, path: Path, event_ids: Sequence[str] | None = None
 ) -> None:
     """events.csv (ACLED columns), a slice of events and what they reference at a time."""
-    ids = all_event_ids(conn) if event_ids is None else list(event_ids)
     tmp, handle = _atomic(path)
     try:
         with handle:
-            writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
-            writer.writeheader()
-            for chunk in _slices(ids):
-                sub = lt.load_sub_ledger(conn, chunk)
-                writer.writerows(event_rows(sub, build_brief(sub)))
+            export(conn, handle, "csv", event_ids=event_ids)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -102,7 +160,7 @@ def brief_event_ids(conn: Connection, run: int | None, latest: int) -> list[str]
     chosen = set(lt.changed_event_ids(conn, run)) if run is not None else set()
     newest = conn.execute(
         select(t.c.id)
-        .order_by(t.c.date.desc().nulls_last(), t.c.n_articles.desc(), t.c.id)
+        .order_by(t.c.search_key.desc())  # the list order: newest, then most reported
         .limit(latest)
     ).scalars()
     chosen.update(newest)
@@ -143,3 +201,52 @@ def write_store_outputs(
         paths["csv"] = out_dir / "events.csv"
         write_events_csv_from_store(conn, paths["csv"])
     return paths
+
+
+EXPORT_FORMATS = ("jsonl", "csv", "json")
+_KIND = {
+    "articles": "article",
+    "origin_groups": "origin_group",
+    "events": "event",
+    "entities": "entity",
+    "claims": "claim",
+    "conflicts": "conflict",
+    "rejected": "rejected",
+}
+
+
+def export(
+    conn: Connection,
+    handle: IO[str],
+    fmt: str,
+    *,
+    since: str | None = None,
+    event_ids: Sequence[str] | None = None,
+) -> None:
+    """Stream the ledger, or the part of it ``since``/``event_ids`` select, to ``handle``.
+
+    json: a ``newsledger/1`` document (the whole one equals ledger.json); jsonl: one
+    ``{"kind": ..., "record": ...}`` line per record, in the same order; csv: the
+    selected events in events.csv's ACLED columns.
+    """
+    if fmt == "json":
+        write_json_sections(handle, lt.iter_ledger_sections(conn, since=since, event_ids=event_ids))
+    elif fmt == "jsonl":
+        for key, items in lt.iter_ledger_sections(conn, since=since, event_ids=event_ids):
+            prefix = '{"kind": ' + json.dumps(_KIND[key]) + ', "record": '
+            for item in items:
+                handle.write(prefix)
+                _write_line(handle, item)
+                handle.write("}\n")
+    elif fmt == "csv":
+        ids = all_event_ids(conn, since)
+        if event_ids is not None:
+            wanted = set(event_ids)
+            ids = [i for i in ids if i in wanted]
+        writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
+        writer.writeheader()
+        for chunk in _slices(ids):
+            sub = lt.load_sub_ledger(conn, chunk)
+            writer.writerows(event_rows(sub, build_brief(sub)))
+    else:
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")

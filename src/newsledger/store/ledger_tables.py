@@ -12,23 +12,26 @@ an entity's mentions by (article id, start, end).
 
 Search (``ledger_search``): one row per event holding the folded (lower-case,
 accent-free, transliterated) text of its title, claim statements, the names and
-aliases of its places, actors and claimants, and its articles' titles. SQLite keeps it
-in an FTS5 table whose rowid is a hash of the event id (no look-up to delete a row);
+aliases of its places, actors and claimants, and its articles' titles and texts. SQLite keeps it
+in an FTS5 table whose rowid is the event's ``search_key`` (its place in the list);
 PostgreSQL in a table with a generated ``tsvector`` column under a GIN index.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     DDL,
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -90,6 +93,10 @@ ledger_events = Table(
     # added beyond the contract: the list page's counts without decoding claims
     Column("n_claims", Integer, nullable=False, default=0),
     Column("n_conflicts", Integer, nullable=False, default=0),
+    Column("statuses", Text, nullable=False, default="{}"),  # JSON: claim status -> count
+    # the list order as one integer (list_key): newest first is ORDER BY search_key DESC,
+    # and the event's FTS5 rowid, so a search walks its matches in list order
+    Column("search_key", BigInteger, nullable=True, index=True),
     Index("ix_ledger_events_newest", "date", "n_articles"),
 )
 ledger_event_articles = Table(
@@ -113,9 +120,10 @@ ledger_claims = Table(
     Column("id", String(_ID), primary_key=True),
     Column("event_id", String(_ID), nullable=False),
     Column("position", Integer, nullable=False),
-    Column("status", String(32), nullable=False, index=True),
+    Column("status", String(32), nullable=False),
     Column("record", Text, nullable=False),
     Index("ix_ledger_claims_event", "event_id", "position"),
+    Index("ix_ledger_claims_status", "status", "event_id"),
 )
 # added beyond the contract: claims by article (article page) without decoding evidence
 ledger_claim_articles = Table(
@@ -221,8 +229,56 @@ def fold(value: str) -> str:
 
 
 def search_rowid(event_id: str) -> int:
-    """A stable 63-bit key of an event id for the FTS5 rowid (no look-up table needed)."""
+    """A stable 63-bit hash of an event id."""
     return int.from_bytes(hashlib.sha256(event_id.encode()).digest()[:8], "big") >> 1
+
+
+_WHEN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?")
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def list_key(event_id: str, date: str | None, n_articles: int) -> int:
+    """The event's place in the list, newest first, as a 63-bit integer (larger: earlier).
+
+    26 bits of minutes since 1970 (0: undated, listed last), 10 bits of article count
+    (more reports first on the same minute), 27 bits of a hash of the id to break ties.
+    Taken as the FTS5 rowid, it lets a search return its newest matches first without
+    sorting them all. Callers make it unique (:func:`_unique_keys`).
+    """
+    minutes = 0
+    match = _WHEN.match(date or "")
+    if match:
+        try:
+            when = dt.datetime(
+                int(match[1]),
+                int(match[2]),
+                int(match[3]),
+                int(match[4] or 0),
+                int(match[5] or 0),
+            )
+            minutes = min(max(1, int((when - _EPOCH).total_seconds() // 60) + 1), 2**26 - 1)
+        except ValueError:
+            minutes = 0
+    return (minutes << 37) | (min(n_articles, 1023) << 27) | (search_rowid(event_id) >> 36)
+
+
+def _unique_keys(conn: Connection, wanted: dict[str, int]) -> dict[str, int]:
+    """The keys of these events, each moved up by one while another event holds it."""
+    taken: set[int] = set()
+    for chunk in _chunks(sorted(set(wanted.values()))):
+        taken.update(
+            conn.execute(
+                select(ledger_events.c.search_key).where(ledger_events.c.search_key.in_(chunk))
+            ).scalars()
+        )
+    out: dict[str, int] = {}
+    for event_id in sorted(wanted):
+        key = wanted[event_id]
+        while key in taken:
+            key += 1
+        taken.add(key)
+        out[event_id] = key
+    return out
 
 
 def _dialect(conn: Connection) -> str:
@@ -264,7 +320,12 @@ def last_finished_run(conn: Connection) -> int | None:
 # ---------------------------------------------------------------------------- events
 
 
-def _event_row(event: EventRecord, run: int, n_claims: int, n_conflicts: int) -> dict[str, Any]:
+def _event_row(
+    event: EventRecord, run: int, claims: Sequence[Claim], n_conflicts: int
+) -> dict[str, Any]:
+    statuses: dict[str, int] = {}
+    for claim in claims:
+        statuses[claim.status] = statuses.get(claim.status, 0) + 1
     return {
         "id": event.id,
         "date": event.date,
@@ -275,8 +336,10 @@ def _event_row(event: EventRecord, run: int, n_claims: int, n_conflicts: int) ->
         "n_articles": len(event.article_ids),
         "changed_run": run,
         "record": dumps(event),
-        "n_claims": n_claims,
+        "n_claims": len(claims),
         "n_conflicts": n_conflicts,
+        "statuses": json.dumps(statuses, sort_keys=True),
+        "search_key": list_key(event.id, event.date, len(event.article_ids)),
     }
 
 
@@ -296,6 +359,7 @@ def _involved(event: EventRecord, claims: Sequence[Claim]) -> list[tuple[str, st
 
 def _delete_event_rows(conn: Connection, event_ids: Sequence[str]) -> None:
     for chunk in _chunks(list(event_ids)):
+        _delete_search(conn, chunk)  # first: the rowids are read from the event rows
         for table in (
             ledger_events,
             ledger_event_articles,
@@ -306,15 +370,16 @@ def _delete_event_rows(conn: Connection, event_ids: Sequence[str]) -> None:
         ):
             column = table.c.id if table is ledger_events else table.c.event_id
             conn.execute(delete(table).where(column.in_(chunk)))
-        _delete_search(conn, chunk)
 
 
 def _delete_search(conn: Connection, event_ids: Sequence[str]) -> None:
     if _dialect(conn) == "sqlite":
-        conn.execute(
-            text("DELETE FROM ledger_search WHERE rowid = :rowid"),
-            [{"rowid": search_rowid(e)} for e in event_ids],
-        )
+        keys = conn.execute(
+            select(ledger_events.c.search_key).where(ledger_events.c.id.in_(list(event_ids)))
+        ).scalars()
+        rows = [{"rowid": k} for k in keys if k is not None]
+        if rows:
+            conn.execute(text("DELETE FROM ledger_search WHERE rowid = :rowid"), rows)
     else:
         conn.execute(
             text("DELETE FROM ledger_search WHERE event_id IN :ids").bindparams(
@@ -357,6 +422,7 @@ def replace_events(
         if owner in wanted:
             conflicts_of[owner].append(conflict)
     _delete_event_rows(conn, event_ids)
+    keys = _unique_keys(conn, {e.id: list_key(e.id, e.date, len(e.article_ids)) for e in events})
 
     involved = {e.id: _involved(e, claims_of[e.id]) for e in events}
     names = _entity_search_names(conn, {x for rows in involved.values() for x, _ in rows}, entities)
@@ -374,7 +440,9 @@ def replace_events(
     for ev in events:
         ev_claims = claims_of[ev.id]
         ev_conflicts = conflicts_of[ev.id]
-        event_rows.append(_event_row(ev, run, len(ev_claims), len(ev_conflicts)))
+        event_rows.append(
+            {**_event_row(ev, run, ev_claims, len(ev_conflicts)), "search_key": keys[ev.id]}
+        )
         link_rows.extend(
             {"event_id": ev.id, "article_id": a} for a in dict.fromkeys(ev.article_ids)
         )
@@ -402,8 +470,10 @@ def replace_events(
         )
         parts = [ev.title or "", *(c.statement for c in ev_claims)]
         parts += [names.get(eid, "") for eid, _ in involved[ev.id]]
-        parts += [titles.get(a) or "" for a in ev.article_ids]
-        search_rows.append({"event_id": ev.id, "body": fold("\n".join(p for p in parts if p))})
+        for a in ev.article_ids:
+            parts += titles.get(a, ("", ""))
+        body = fold("\n".join(p for p in parts if p))
+        search_rows.append({"event_id": ev.id, "body": body, "rowid": keys[ev.id]})
     for table, rows in (
         (ledger_events, event_rows),
         (ledger_event_articles, link_rows),
@@ -426,11 +496,12 @@ def _insert_search(conn: Connection, rows: list[dict[str, Any]]) -> None:
                 "INSERT INTO ledger_search (rowid, event_id, body) "
                 "VALUES (:rowid, :event_id, :body)"
             ),
-            [{**r, "rowid": search_rowid(r["event_id"])} for r in rows],
+            rows,
         )
     else:
         conn.execute(
-            text("INSERT INTO ledger_search (event_id, body) VALUES (:event_id, :body)"), rows
+            text("INSERT INTO ledger_search (event_id, body) VALUES (:event_id, :body)"),
+            [{"event_id": r["event_id"], "body": r["body"]} for r in rows],
         )
 
 
@@ -459,17 +530,19 @@ def _entity_search_names(
 
 def _article_titles(
     conn: Connection, article_ids: set[str], given: Mapping[str, Article] | None
-) -> dict[str, str | None]:
+) -> dict[str, tuple[str, str]]:
+    """Article id -> (title, text): the words a search finds its events by."""
     if given is not None:
-        return {a: given[a].title for a in article_ids if a in given}
-    out: dict[str, str | None] = {}
+        return {a: (given[a].title or "", given[a].text) for a in article_ids if a in given}
+    out: dict[str, tuple[str, str]] = {}
     for chunk in _chunks(sorted(article_ids)):
         for aid, record in conn.execute(
             select(articles_table.c.id, articles_table.c.record).where(
                 articles_table.c.id.in_(chunk)
             )
         ):
-            out[aid] = json.loads(record).get("title")
+            data = json.loads(record)
+            out[aid] = (data.get("title") or "", data.get("text") or "")
     return out
 
 
@@ -729,24 +802,6 @@ def iter_rows(conn: Connection, stmt: Any, size: int = 500) -> Iterator[Any]:
     yield from result
 
 
-__all__ = [
-    "LEDGER_TABLES",
-    "add_entity_mentions",
-    "begin_run",
-    "clear_ledger",
-    "delete_events",
-    "finish_run",
-    "fold",
-    "last_finished_run",
-    "merge_entities",
-    "reading",
-    "replace_events",
-    "replace_origin_groups",
-    "set_article_dates",
-    "transaction",
-    "upsert_entities",
-    "write_full_ledger",
-]
 
 
 # ---------------------------------------------------------------------------- connections
@@ -824,12 +879,9 @@ def _article_from_row(row: Any) -> tuple[Article, str | None]:
 
 
 def iter_articles(
-    conn: Connection, *, since: str | None = None, ids: Sequence[str] | None = None
+    conn: Connection, *, ids: Sequence[str] | None = None
 ) -> Iterator[tuple[Article, str | None]]:
-    """(article with its settled dates, origin group id), by id.
-
-    ``since`` keeps articles published on or after that ISO date; ``ids`` only these.
-    """
+    """(article with its settled dates, origin group id), by id; ``ids``: only these."""
     stmt = _article_select(conn).order_by(_by_id(conn, articles_table.c.id))
     if ids is not None:
         for chunk in _chunks(sorted(set(ids))):
@@ -837,10 +889,7 @@ def iter_articles(
             yield from (_article_from_row(r) for r in rows)
         return
     for row in iter_rows(conn, stmt):
-        article, group = _article_from_row(row)
-        if since and (article.published or "")[:10] < since:
-            continue
-        yield article, group
+        yield _article_from_row(row)
 
 
 def _records(conn: Connection, kind: type, stmt: Any) -> Iterator[Any]:
@@ -938,6 +987,45 @@ def _merge_mentions(conn: Connection, entity_stmt: Any, where: Any) -> Iterator[
         yield replace(entity, mentions=tuple(own))
 
 
+@dataclass
+class StreamedRecord:
+    """A record too big to hold: its data with ``key`` left out, and that list as a stream.
+
+    An entity named in every report holds a mention per report: the export writes its
+    mentions as they come (consume ``items`` before the next record).
+    """
+
+    data: dict[str, Any]
+    key: str
+    items: Iterator[Any]
+
+
+def _streamed_entities(conn: Connection, entity_stmt: Any, where: Any) -> Iterator[StreamedRecord]:
+    """Entities as export data, each with its mentions streamed from one ordered cursor."""
+    m = ledger_entity_mentions
+    mention_stmt = select(m.c.entity_id, m.c.article_id, m.c.start, m.c.end, m.c.text).order_by(
+        _by_id(conn, m.c.entity_id), _by_id(conn, m.c.article_id), m.c.start, m.c.end
+    )
+    if where is not None:
+        mention_stmt = mention_stmt.where(where)
+    cursor = iter(iter_rows(conn, mention_stmt, 2000))
+    state: dict[str, Any] = {"pending": next(cursor, None)}
+
+    def own(entity_id: str) -> Iterator[dict[str, Any]]:
+        while state["pending"] is not None and state["pending"][0] == entity_id:
+            _, article_id, start, end, mention_text = state["pending"]
+            yield {"article_id": article_id, "start": start, "end": end, "text": mention_text}
+            state["pending"] = next(cursor, None)
+
+    for entity_id, record in iter_rows(conn, entity_stmt):
+        while state["pending"] is not None and state["pending"][0] < entity_id:
+            state["pending"] = next(cursor, None)
+        items = own(entity_id)
+        yield StreamedRecord(to_data(loads(Entity, record)), "mentions", items)
+        for _ in items:  # a reader that skipped them: keep the cursor in step
+            pass
+
+
 def iter_rejections(conn: Connection) -> Iterator[Rejection]:
     """Stored rejections as the ledger lists them (missing sources were never facts)."""
     from newsledger.ingest import is_missing_source
@@ -953,21 +1041,102 @@ def iter_rejections(conn: Connection) -> Iterator[Rejection]:
             yield rejection
 
 
-def iter_ledger_sections(conn: Connection) -> Iterator[tuple[str, Iterator[Any]]]:
+def selected_events(since: str | None = None, event_ids: Sequence[str] | None = None) -> Any:
+    """SELECT of the ids of events dated on or after ``since`` and/or among ``event_ids``."""
+    t = ledger_events
+    stmt = select(t.c.id)
+    if since:
+        stmt = stmt.where(t.c.date >= since)
+    if event_ids is not None:
+        stmt = stmt.where(t.c.id.in_(list(event_ids)))
+    return stmt
+
+
+def iter_ledger_sections(
+    conn: Connection, *, since: str | None = None, event_ids: Sequence[str] | None = None
+) -> Iterator[tuple[str, Iterator[Any]]]:
     """(key, stream of plain data) of the ``newsledger/1`` export, in schema order.
 
-    Take each stream fully before the next: they share the connection.
+    Without filters: the whole ledger, equal to ``ledger_to_data`` of the in-memory one.
+    With ``since`` (ISO date) and/or ``event_ids``: those events with their claims and
+    conflicts, the articles they cite or group, the entities they involve and the origin
+    groups of those articles; no rejected inputs. Take each stream fully before the next:
+    they share the connection.
     """
+    if since is None and event_ids is None:
+        yield (
+            "articles",
+            ({**to_data(article), "origin_group": group} for article, group in iter_articles(conn)),
+        )
+        yield "origin_groups", (to_data(g) for g in iter_origin_groups(conn))
+        yield "events", (to_data(e) for e in iter_events(conn))
+        en = ledger_entities
+        yield (
+            "entities",
+            _streamed_entities(
+                conn, select(en.c.id, en.c.record).order_by(_by_id(conn, en.c.id)), None
+            ),
+        )
+        yield "claims", (to_data(c) for c in iter_claims(conn))
+        yield "conflicts", (to_data(c) for c in iter_conflicts(conn))
+        yield "rejected", (to_data(r) for r in iter_rejections(conn))
+        return
+    chosen = selected_events(since, event_ids)
+    ea, ca = ledger_event_articles, ledger_claim_articles
+    article_ids = (
+        select(ea.c.article_id)
+        .where(ea.c.event_id.in_(chosen))
+        .union(select(ca.c.article_id).where(ca.c.event_id.in_(chosen)))
+    )
+    arts = (
+        _article_select(conn)
+        .where(articles_table.c.id.in_(article_ids))
+        .order_by(_by_id(conn, articles_table.c.id))
+    )
     yield (
         "articles",
-        ({**to_data(article), "origin_group": group} for article, group in iter_articles(conn)),
+        (
+            {**to_data(a), "origin_group": g}
+            for a, g in (_article_from_row(r) for r in iter_rows(conn, arts))
+        ),
     )
-    yield "origin_groups", (to_data(g) for g in iter_origin_groups(conn))
-    yield "events", (to_data(e) for e in iter_events(conn))
-    yield "entities", (to_data(e) for e in iter_entities(conn))
-    yield "claims", (to_data(c) for c in iter_claims(conn))
-    yield "conflicts", (to_data(c) for c in iter_conflicts(conn))
-    yield "rejected", (to_data(r) for r in iter_rejections(conn))
+    og, ao = ledger_origin_groups, ledger_article_origins
+    groups = (
+        select(og.c.record)
+        .where(og.c.id.in_(select(ao.c.group_id).where(ao.c.article_id.in_(article_ids))))
+        .order_by(_by_id(conn, og.c.id))
+    )
+    yield "origin_groups", (to_data(g) for g in _records(conn, OriginGroup, groups))
+    ev = ledger_events
+    events = select(ev.c.record).where(ev.c.id.in_(chosen)).order_by(_by_id(conn, ev.c.id))
+    yield "events", (to_data(e) for e in _records(conn, EventRecord, events))
+    ee, en, m = ledger_event_entities, ledger_entities, ledger_entity_mentions
+    involved = select(ee.c.entity_id).where(ee.c.event_id.in_(chosen))
+    yield (
+        "entities",
+        (
+            to_data(e)
+            for e in _merge_mentions(
+                conn,
+                select(en.c.id, en.c.record)
+                .where(en.c.id.in_(involved))
+                .order_by(_by_id(conn, en.c.id)),
+                m.c.entity_id.in_(involved),
+            )
+        ),
+    )
+    yield "claims", (to_data(c) for c in iter_claims(conn, since=since, event_ids=event_ids))
+    yield "conflicts", (to_data(c) for c in iter_conflicts(conn, since=since, event_ids=event_ids))
+    yield "rejected", iter(())
+
+
+def existing_event_ids(conn: Connection, event_ids: Sequence[str]) -> list[str]:
+    """Those of ``event_ids`` the ledger holds."""
+    t = ledger_events
+    found: list[str] = []
+    for chunk in _chunks(sorted(set(event_ids))):
+        found += conn.execute(select(t.c.id).where(t.c.id.in_(chunk))).scalars()
+    return found
 
 
 def changed_event_ids(conn: Connection, run: int) -> list[str]:
@@ -1030,3 +1199,39 @@ def load_ledger(conn: Connection) -> Ledger:
         conflicts=tuple(iter_conflicts(conn)),
         rejected=tuple(iter_rejections(conn)),
     )
+
+
+__all__ = [
+    "LEDGER_TABLES",
+    "StreamedRecord",
+    "add_entity_mentions",
+    "begin_run",
+    "changed_event_ids",
+    "clear_ledger",
+    "delete_events",
+    "existing_event_ids",
+    "finish_run",
+    "fold",
+    "has_ledger",
+    "iter_articles",
+    "iter_claims",
+    "iter_conflicts",
+    "iter_entities",
+    "iter_events",
+    "iter_ledger_sections",
+    "iter_origin_groups",
+    "iter_rejections",
+    "last_finished_run",
+    "list_key",
+    "load_ledger",
+    "load_sub_ledger",
+    "merge_entities",
+    "reading",
+    "replace_events",
+    "replace_origin_groups",
+    "set_article_dates",
+    "store_full_ledger",
+    "transaction",
+    "upsert_entities",
+    "write_full_ledger",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -22,15 +23,7 @@ from newsledger.model import CLAIM_STATUSES
 from newsledger.report.labels import is_outside_acled, type_label
 from newsledger.store import LedgerBusyError, LedgerDatabaseError
 from newsledger.web import views
-from newsledger.web.data import (
-    PLACE_TYPES,
-    EventFilter,
-    LedgerIndex,
-    LedgerSource,
-    Record,
-    filter_events,
-    fold,
-)
+from newsledger.web.data import EventFilter, Record
 from newsledger.web.highlight import render_article
 from newsledger.web.security import (
     BodyLimit,
@@ -39,9 +32,10 @@ from newsledger.web.security import (
     tile_origin,
     token_matches,
 )
+from newsledger.web.store_data import LedgerSource, StoreLedger
 
 HERE = Path(__file__).parent
-PAGE_ROWS = 300  # the list page shows this many; filters narrow the rest
+PAGE_ROWS = 300  # the list pages show this many; filters (or ?page=) reach the rest
 STATUS_LABELS = {
     "contested": "Contested",
     "corroborated": "Corroborated",
@@ -61,8 +55,11 @@ class ArticleIn(BaseModel):
     outlet: str | None = Field(default=None, max_length=200)
 
 
-def _ledger(request: Request) -> LedgerIndex:
-    return request.app.state.source.get()
+def _ledger(request: Request) -> Iterator[tuple[StoreLedger, Connection]]:
+    """The store to read and one read transaction on it, for the whole request."""
+    ledger = request.app.state.source.get()
+    with ledger.conn() as conn:
+        yield ledger, conn
 
 
 def _event_filter(
@@ -77,7 +74,7 @@ def _event_filter(
     return EventFilter(q.strip()[:200], date_from[:10], date_to[:10], place, event_type, status)
 
 
-Ledger = Annotated[LedgerIndex, Depends(_ledger)]
+Ledger = Annotated[tuple[StoreLedger, Connection], Depends(_ledger)]
 Filter = Annotated[EventFilter, Depends(_event_filter)]
 
 
@@ -102,18 +99,22 @@ def _templates() -> Jinja2Templates:
 def create_app(
     ledger_dir: Path,
     *,
+    db_url: str | None = None,
     token: str | None = None,
     tile_url: str | None = None,
     allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
-    """The ASGI app over ``ledger_dir/ledger.json``; writes are enabled only with a token.
+    """The ASGI app over the ledger in ``ledger_dir`` (or ``db_url``); writes need a token.
+
+    Pages and the API query the store's ledger tables (see :mod:`newsledger.web.store_data`);
+    a folder with only a ``ledger.json`` is served from a private copy of it.
 
     ``allowed_hosts`` (Host header names) guards a loopback server against DNS rebinding:
     a hostile page whose name resolves to 127.0.0.1 still sends its own name as Host.
     """
     ledger_dir = Path(ledger_dir)
     tile_origin(tile_url)  # refuse a bad tile URL at start, not on the first request
-    source = LedgerSource(ledger_dir)
+    source = LedgerSource(ledger_dir, db_url)
     templates = _templates()
     ingest_lock = threading.Lock()
     limiter = RateLimiter()
@@ -156,12 +157,6 @@ def create_app(
             exc.status_code,
         )
 
-    def get_or_404(table: dict[str, Record], key: str, what: str) -> Record:
-        record = table.get(key)
-        if record is None:
-            raise HTTPException(404, f"no {what} with id {key!r}")
-        return record
-
     # ------------------------------------------------------------------ pages
 
     @app.get("/", include_in_schema=False)
@@ -169,41 +164,61 @@ def create_app(
         return RedirectResponse("/events", 302)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
-    def events_page(request: Request, idx: Ledger, flt: Filter) -> Response:
-        events = filter_events(idx, flt)
+    def events_page(request: Request, db: Ledger, flt: Filter) -> Response:
+        ledger, conn = db
+        rows, matched = ledger.event_list(conn, flt, PAGE_ROWS)
+        view = ledger.overview(conn)
         context = {
-            "rows": [views.event_row(idx, e) for e in events[:PAGE_ROWS]],
-            "matched": len(events),
-            "total": len(idx.events),
+            "rows": rows,
+            "matched": matched,
+            "capped": bool(flt.q) and ledger.count_is_capped(matched),
+            "total": view.n_events,
             "flt": flt,
-            "places": idx.places(),
-            "types": idx.event_types(),
-            "n_articles": len(idx.articles),
-            "n_rejected": len(idx.data.get("rejected", [])),
+            "places": view.places,
+            "types": view.types,
+            "n_articles": view.n_articles,
+            "n_rejected": view.n_rejected,
         }
         if _is_partial(request):
             return page(request, "_event_rows.html", context, vary=True)
         return page(request, "events.html", context, vary=True)
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
-    def event_page(request: Request, event_id: str, idx: Ledger) -> Response:
-        event = get_or_404(idx.events, event_id, "event")
+    def event_page(request: Request, event_id: str, db: Ledger) -> Response:
+        ledger, conn = db
+        found = ledger.event_index(conn, event_id)
+        if found is None:
+            raise HTTPException(404, f"no event with id {event_id!r}")
+        idx, event = found
         return page(request, "event.html", views.event_view(idx, event))
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
-    def articles_page(request: Request, idx: Ledger) -> Response:
-        articles = sorted(
-            idx.articles.values(), key=lambda a: a.get("published") or "", reverse=True
-        )
+    def articles_page(
+        request: Request, db: Ledger, page_no: Annotated[int, Query(alias="page", ge=1)] = 1
+    ) -> Response:
+        ledger, conn = db
+        articles, groups = ledger.articles(conn, PAGE_ROWS, (page_no - 1) * PAGE_ROWS)
+        total = ledger.overview(conn).n_articles
         return page(
             request,
             "articles.html",
-            {"articles": articles, "idx": idx, "rejected": idx.data.get("rejected", [])},
+            {
+                "articles": articles,
+                "idx": {"origin_groups": groups},
+                "rejected": ledger.rejected(conn),
+                "total": total,
+                "page_no": page_no,
+                "pages": max(1, -(-total // PAGE_ROWS)),
+            },
         )
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: str, idx: Ledger) -> Response:
-        article = get_or_404(idx.articles, article_id, "article")
+    def article_page(request: Request, article_id: str, db: Ledger) -> Response:
+        ledger, conn = db
+        found = ledger.article_index(conn, article_id)
+        if found is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        idx, article = found
         group = idx.origin_groups.get(article.get("origin_group") or "")
         siblings = [
             idx.articles[a]
@@ -225,21 +240,27 @@ def create_app(
         )
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
-    def entities_page(request: Request, idx: Ledger, q: str = "", type: str = "") -> Response:
-        entities = _filter_entities(idx, type, q)
+    def entities_page(request: Request, db: Ledger, q: str = "", type: str = "") -> Response:
+        ledger, conn = db
+        entities, total = ledger.entities(conn, type, q[:200], PAGE_ROWS)
         context = {
             "entities": entities,
+            "matched": total,
             "q": q,
             "type": type,
-            "types": sorted({e["type"] for e in idx.entities.values()}),
+            "types": ledger.overview(conn).entity_types,
         }
         if _is_partial(request):
             return page(request, "_entity_rows.html", context, vary=True)
         return page(request, "entities.html", context, vary=True)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def entity_page(request: Request, entity_id: str, idx: Ledger) -> Response:
-        entity = get_or_404(idx.entities, entity_id, "entity")
+    def entity_page(request: Request, entity_id: str, db: Ledger) -> Response:
+        ledger, conn = db
+        found = ledger.entity_index(conn, entity_id)
+        if found is None:
+            raise HTTPException(404, f"no entity with id {entity_id!r}")
+        idx, entity = found
         return page(request, "entity.html", views.entity_view(idx, entity))
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
@@ -250,78 +271,72 @@ def create_app(
 
     @app.get("/api/events", tags=["events"], summary="List events")
     def api_events(
-        idx: Ledger,
+        db: Ledger,
         flt: Filter,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
-        """Events matching the filters (as on the event list), newest first."""
-        events = filter_events(idx, flt)
-        return {
-            "total": len(events),
-            "limit": limit,
-            "offset": offset,
-            "events": events[offset : offset + limit],
-        }
+        """Events matching the filters (as on the event list), newest first.
+
+        ``q`` is a full-text search: every word (a word's start when it ends with ``*``) in the
+        event's title, claims, the names of its places, actors and claimants, or its
+        articles' titles and texts; case, accents and script (Cyrillic) are ignored. A
+        search counts at most 2000 matches: beyond, ``total`` is 2000 and
+        ``total_is_lower_bound`` is true.
+        """
+        ledger, conn = db
+        events, total = ledger.events(conn, flt, limit, offset)
+        found: dict[str, Any] = {"total": total, "limit": limit, "offset": offset}
+        if flt.q and ledger.count_is_capped(total):
+            found["total"] = total - 1
+            found["total_is_lower_bound"] = True  # a search counts up to SEARCH_COUNT_CAP
+        return {**found, "events": events}
 
     @app.get(
         "/api/events/{event_id}", tags=["events"], summary="One event with claims and conflicts"
     )
-    def api_event(event_id: str, idx: Ledger) -> dict[str, Any]:
+    def api_event(event_id: str, db: Ledger) -> dict[str, Any]:
         """One event with its claims, conflicts and the entities it refers to."""
-        event = get_or_404(idx.events, event_id, "event")
-        claims = idx.claims_by_event.get(event_id, [])
-        refs = {event.get("location"), *event.get("locations", []), *event.get("actors", [])}
-        refs.update(c for claim in claims for c in claim.get("claimants", []))
-        return {
-            **event,
-            "claims": claims,
-            "conflicts": idx.conflicts_by_event.get(event_id, []),
-            "entities": [
-                idx.entities[e] for e in sorted(r for r in refs if r) if e in idx.entities
-            ],
-        }
+        ledger, conn = db
+        found = ledger.api_event(conn, event_id)
+        if found is None:
+            raise HTTPException(404, f"no event with id {event_id!r}")
+        return found
 
     @app.get("/api/claims", tags=["claims"], summary="List claims")
     def api_claims(
-        idx: Ledger,
+        db: Ledger,
         event_id: str = "",
         status: str = "",
         limit: Annotated[int, Query(ge=1, le=5000)] = 500,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
         """Claims, optionally of one event and/or one status."""
-        claims = idx.claims_by_event.get(event_id, []) if event_id else list(idx.claims.values())
-        if status:
-            claims = [c for c in claims if c.get("status") == status]
-        return {
-            "total": len(claims),
-            "limit": limit,
-            "offset": offset,
-            "claims": claims[offset : offset + limit],
-        }
+        ledger, conn = db
+        claims, total = ledger.claims(conn, event_id, status, limit, offset)
+        return {"total": total, "limit": limit, "offset": offset, "claims": claims}
 
     @app.get("/api/entities", tags=["entities"], summary="List entities")
     def api_entities(
-        idx: Ledger,
+        db: Ledger,
         type: str = "",
         q: str = "",
         limit: Annotated[int, Query(ge=1, le=5000)] = 500,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
         """Entities, optionally of one type and/or matching ``q`` in name or aliases."""
-        entities = _filter_entities(idx, type, q)
-        return {
-            "total": len(entities),
-            "limit": limit,
-            "offset": offset,
-            "entities": entities[offset : offset + limit],
-        }
+        ledger, conn = db
+        entities, total = ledger.entities(conn, type, q[:200], limit, offset, mentions=True)
+        return {"total": total, "limit": limit, "offset": offset, "entities": entities}
 
     @app.get("/api/articles/{article_id}", tags=["articles"], summary="One article")
-    def api_article(article_id: str, idx: Ledger) -> Record:
+    def api_article(article_id: str, db: Ledger) -> Record:
         """One article: cleaned text, metadata, origin group and removed boilerplate."""
-        return get_or_404(idx.articles, article_id, "article")
+        ledger, conn = db
+        found = ledger.article(conn, article_id)
+        if found is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return found
 
     @app.post(
         "/api/articles", tags=["articles"], summary="Ingest an article (token)", status_code=201
@@ -338,7 +353,7 @@ def create_app(
         if not limiter.allow(client):
             raise HTTPException(429, "too many writes; try again in a minute")
         try:
-            return _ingest(ledger_dir, source, ingest_lock, body)
+            return _ingest(ledger_dir, source, ingest_lock, body, db_url)
         except LedgerBusyError as exc:  # a command-line run is writing this ledger now
             raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from exc
         except LedgerDatabaseError as exc:  # damaged or unreachable: say so, not a bare 500
@@ -355,27 +370,12 @@ def _is_partial(request: Request) -> bool:
     )
 
 
-def _filter_entities(idx: LedgerIndex, etype: str, q: str) -> list[Record]:
-    words = fold(q).split()
-    out = []
-    for entity in idx.entities.values():
-        if (
-            etype
-            and entity.get("type") != etype
-            and not (etype == "PLACE" and entity.get("type") in PLACE_TYPES)
-        ):
-            continue
-        if words:
-            hay = fold(" ".join([entity.get("name", ""), *entity.get("aliases", [])]))
-            if not all(w in hay for w in words):
-                continue
-        out.append(entity)
-    out.sort(key=lambda e: (-len(e.get("mentions", [])), e.get("name", "")))
-    return out
-
-
 def _ingest(
-    ledger_dir: Path, source: LedgerSource, lock: threading.Lock, body: ArticleIn
+    ledger_dir: Path,
+    source: LedgerSource,
+    lock: threading.Lock,
+    body: ArticleIn,
+    db_url: str | None = None,
 ) -> dict[str, Any]:
     """Run the pipeline on the one article (as a JSONL file) so it joins the ledger."""
     from newsledger.pipeline import analyze
@@ -383,22 +383,31 @@ def _ingest(
     record = {k: v for k, v in body.model_dump().items() if v is not None}
     with lock:
         ledger_dir.mkdir(parents=True, exist_ok=True)
-        before = set(source.get().articles)
+        before = _article_ids(source)
         tmp = ledger_dir / f".incoming-{uuid.uuid4().hex}.jsonl"
         tmp.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
         rejected: list[str] = []
         try:
             summary = analyze(
-                [str(tmp)], ledger_dir, on_rejection=lambda r: rejected.append(r.reason)
+                [str(tmp)],
+                ledger_dir,
+                db_url=db_url,
+                on_rejection=lambda r: rejected.append(r.reason),
             )
         finally:
             tmp.unlink(missing_ok=True)
-        after = source.force_reload()
+        after = _article_ids(source)
     return {
         "new_articles": summary.new_articles,
-        "article_ids": sorted(set(after.articles) - before),
+        "article_ids": sorted(after - before),
         "rejected": rejected,
     }
+
+
+def _article_ids(source: LedgerSource) -> set[str]:
+    ledger = source.get()
+    with ledger.conn() as conn:
+        return ledger.article_ids(conn)
 
 
 def host_names(bind: str) -> list[str]:
@@ -415,13 +424,18 @@ def serve(
     port: int = 8000,
     token: str | None = None,
     tile_url: str | None = None,
+    db_url: str | None = None,
 ) -> None:
     """Run the workbench with uvicorn (bound to loopback unless told otherwise)."""
     import uvicorn
 
     uvicorn.run(
         create_app(
-            ledger_dir, token=token, tile_url=tile_url, allowed_hosts=host_names(host)
+            ledger_dir,
+            db_url=db_url,
+            token=token,
+            tile_url=tile_url,
+            allowed_hosts=host_names(host),
         ),
         host=host,
         port=port,

@@ -1,21 +1,16 @@
-"""The ledger as the web server sees it: the exported JSON plus indexes, reloaded on change.
+"""Look-ups the pages' views need over ``newsledger/1`` records, and the list filters.
 
-The server reads ``ledger.json`` (the ``newsledger/1`` export) rather than the
-store so that it serves exactly what the other outputs say, and so that any
-ledger folder can be browsed without a database.
+The server reads the store (:mod:`newsledger.web.store_data`); each request builds a
+:class:`LedgerIndex` over just the records it shows.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from unidecode import unidecode
-
-from newsledger.report.ledger_json import SCHEMA, read_ledger_json
 
 Record = dict[str, Any]
 STATUS_ORDER = ("contested", "corroborated", "single-source", "unverified-as-reported")
@@ -136,63 +131,3 @@ class EventFilter:
 
     def active(self) -> bool:
         return any((self.q, self.date_from, self.date_to, self.place, self.event_type, self.status))
-
-
-def filter_events(idx: LedgerIndex, flt: EventFilter) -> list[Record]:
-    """Events matching every given filter, newest first; ``q`` needs every word."""
-    words = fold(flt.q).split()
-    out = []
-    for event in idx.events.values():
-        date = (event.get("date") or "")[:10]
-        if flt.date_from and (not date or date < flt.date_from):
-            continue
-        if flt.date_to and (not date or date > flt.date_to):
-            continue
-        if flt.place and flt.place not in (event.get("location"), *event.get("locations", [])):
-            continue
-        if flt.event_type and event.get("event_type") != flt.event_type:
-            continue
-        if flt.status and flt.status not in idx.event_statuses.get(event["id"], set()):
-            continue
-        if words and not all(w in idx.event_text[event["id"]] for w in words):
-            continue
-        out.append(event)
-    out.sort(key=lambda e: (e.get("date") or "", len(e.get("article_ids", []))), reverse=True)
-    return out
-
-
-class LedgerSource:
-    """``DIR/ledger.json``, re-read when its modification time or size changes.
-
-    A missing file serves an empty ledger, so the server can start before the
-    first ``analyze``; a file that fails to parse keeps the last good load.
-    """
-
-    def __init__(self, ledger_dir: Path) -> None:
-        self.path = ledger_dir / "ledger.json"
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
-        self._index = LedgerIndex.build({"schema": SCHEMA})
-        self.error: str | None = None
-
-    def get(self) -> LedgerIndex:
-        try:
-            stat = self.path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        except FileNotFoundError:
-            return self._index
-        if stamp != self._stamp:
-            with self._lock:
-                if stamp != self._stamp:
-                    try:
-                        self._index = LedgerIndex.build(read_ledger_json(self.path))
-                        self.error = None
-                    except (OSError, ValueError) as exc:
-                        self.error = f"cannot read {self.path.name}: {exc}"
-                    self._stamp = stamp
-        return self._index
-
-    def force_reload(self) -> LedgerIndex:
-        with self._lock:
-            self._stamp = None
-        return self.get()
