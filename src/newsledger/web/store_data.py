@@ -698,7 +698,10 @@ class StoreLedger:
         return found[0] if found else None
 
     def article_ids(self, conn: Connection) -> set[str]:
-        return set(conn.execute(select(articles_table.c.id)).scalars())
+        """The articles folded into the ledger (one that could not be analysed is stored
+        for a later retry, but is not in the ledger)."""
+        dates = lt.ledger_article_dates
+        return set(conn.execute(select(dates.c.article_id)).scalars())
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
