@@ -26,7 +26,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from newsledger.codec import loads
 from newsledger.extract import EXTRACTOR_VERSION, annotate_isolated
-from newsledger.group import cluster_events, find_origin_groups, infer_publication_dates
 from newsledger.ingest import IngestOptions, is_missing_source, read_inputs
 from newsledger.isolation import (
     UNANALYSED_PREFIX,
@@ -36,9 +35,7 @@ from newsledger.isolation import (
     log_failure,
 )
 from newsledger.model import Annotations, Article, EventCluster, Ledger, Rejection
-from newsledger.reconcile import build_ledger
 from newsledger.report.stream import BRIEF_LATEST, write_store_outputs
-from newsledger.resolve import resolve_isolated
 from newsledger.store import LedgerDatabaseError, LedgerStore, ledger_tables
 
 Progress = Callable[[str, int, int | None], None]
@@ -319,7 +316,7 @@ def _fold(
     from sqlalchemy import delete, func, insert, select, update
 
     from newsledger.group.features import article_features
-    from newsledger.group.incremental import cluster_batch, clusters_of_articles, load_clusters
+    from newsledger.group.incremental import cluster_batch, clusters_of_articles
     from newsledger.group.origins import origin_batch
     from newsledger.group.published import infer_dates
     from newsledger.reconcile import reconcile_event
@@ -457,7 +454,6 @@ def _fold(
             published=a.published, published_inferred=a.published_inferred,
             published_basis=a.published_basis))
     ledger_tables.finish_run(conn, run, len(pending), len(events))
-    _ = load_clusters
     return len(events)
 
 
@@ -488,46 +484,3 @@ def _stored_origins(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
         out.update(conn.execute(select(t.article_id, t.origin_group)
                                 .where(t.article_id.in_(ids[i : i + 500]))).all())
     return out
-
-
-def rebuild_ledger(
-    store: LedgerStore,
-    articles: Sequence[Article],
-    annotations: dict[str, Annotations],
-    progress: Progress,
-    unanalysed: Sequence[Unanalysed] = (),
-    on_rejection: Callable[[Rejection], None] | None = None,
-) -> Ledger:
-    """The whole ledger computed from scratch in memory (the reference the incremental
-    ledger is tested against)."""
-    progress("resolve", 0, 1)
-    articles = [a for a in articles if a.id in annotations]
-    resolution, unresolved = resolve_isolated(articles, annotations)
-    progress("resolve", 1, 1)
-    # Articles that could not be analysed leave the ledger's articles for its rejected[].
-    failed = [Rejection(u.path_or_url, u.reason) for u in unanalysed] + [
-        Rejection(a.path_or_url, unresolved[a.id]) for a in articles if a.id in unresolved
-    ]
-    for rejection in failed:
-        if on_rejection:
-            on_rejection(rejection)
-    articles = [a for a in articles if a.id not in unresolved]
-    annotations = {k: v for k, v in annotations.items() if k not in unresolved}
-    progress("group", 0, 1)
-    origin_groups = find_origin_groups(articles, annotations)
-    clusters = cluster_events(articles, annotations, resolution, store.load_clusters())
-    store.save_clusters(clusters)
-    dated_articles = infer_publication_dates(articles, annotations, clusters)
-    progress("group", 1, 1)
-    progress("reconcile", 0, 1)
-    ledger = build_ledger(
-        dated_articles,
-        annotations,
-        resolution,
-        origin_groups,
-        clusters,
-        # ledgers written before missing sources were kept out may still hold some
-        [r for r in store.load_rejections() if not is_missing_source(r)] + failed,
-    )
-    progress("reconcile", 1, 1)
-    return ledger

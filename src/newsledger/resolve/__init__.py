@@ -39,7 +39,7 @@ from newsledger.resolve.names import (
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 ORG_LABELS = ("ARMED_GROUP", "ORG")
-__all__ = ["resolve_entities", "resolve_isolated"]
+__all__ = ["resolve_entities"]
 
 
 @dataclass(frozen=True)
@@ -123,42 +123,6 @@ def resolve_entities(
     for e in entities:
         merged[e.id] = _merge(merged[e.id], e) if e.id in merged else e
     return Resolution(tuple(sorted(merged.values(), key=lambda e: e.id)))
-
-
-def resolve_isolated(
-    articles: Sequence[Article], annotations: Mapping[str, Annotations]
-) -> tuple[Resolution, dict[str, str]]:
-    """:func:`resolve_entities`, with an article that makes it raise left out.
-
-    Resolution is global, so the culprit is found only when the whole pass fails: each
-    article is then resolved alone, those that raise alone are rejected (id -> reason) and
-    the rest resolved again. A failure no single article reproduces, or one that every
-    article of several reproduces, is the run's, not an article's: it is raised.
-    """
-    from newsledger.isolation import WHOLE_RUN_ERRORS, failure_reason, log_failure
-
-    try:
-        return resolve_entities(articles, annotations), {}
-    except WHOLE_RUN_ERRORS:
-        raise
-    except Exception as whole:
-        failed: dict[str, Exception] = {}
-        for a in articles:
-            if a.id in annotations:
-                try:
-                    resolve_entities([a], {a.id: annotations[a.id]})
-                except WHOLE_RUN_ERRORS:
-                    raise
-                except Exception as exc:
-                    failed[a.id] = exc
-        if not failed or (len(failed) > 1 and len(failed) == len(annotations)):
-            raise whole from None
-    where = {a.id: a.path_or_url for a in articles}
-    for article_id, exc in failed.items():
-        log_failure(where[article_id], "resolution", exc)
-    kept = [a for a in articles if a.id not in failed]
-    resolution = resolve_entities(kept, {k: v for k, v in annotations.items() if k not in failed})
-    return resolution, {k: failure_reason(exc) for k, exc in failed.items()}
 
 
 def _surnames_to_people(
