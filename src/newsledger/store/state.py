@@ -65,7 +65,7 @@ inc_mentions = Table(
     Column("pool", String(32), nullable=False),
     Column("pkey", Text, nullable=True),  # the place key, for PLACE mentions
     Column("shown", Text, nullable=False),  # the display form a place mention votes for
-    Column("nation", String(8), nullable=True),  # nationality word right before it
+    Column("nation", String(64), nullable=True),  # nationality word right before it
     Column("word", String(128), nullable=False, index=True),  # skeleton of a one-word mention
     Column("entity_id", String(32), nullable=False, index=True),
 )
@@ -87,7 +87,7 @@ inc_people = Table(
     "inc_people",
     metadata,
     Column("surname", String(128), primary_key=True),
-    Column("initial", String(8), primary_key=True),
+    Column("initial", String(128), primary_key=True),
 )
 inc_given = Table(
     "inc_given",
