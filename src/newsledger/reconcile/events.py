@@ -97,6 +97,16 @@ def _country_names() -> frozenset[str]:
     return frozenset(fold(c["name"]) for c in countries)
 
 
+def name_traits(name: str) -> tuple[object, ...]:
+    """What reconciliation decides from a person's or organisation's name besides showing
+    it (nation, country, allegiance, state, force and actor words): the incremental ledger
+    re-reconciles an entity's older events when these change, not when the name only reads
+    better (docs/scale.md)."""
+    return (nation_of(name), _is_country(name), bool(_ALLEGIANCE.search(name)),
+            bool(_STATE_WORDS.search(name)), bool(_FORCES.search(name)),
+            bool(_ACTOR_WORDS.search(name)), bool(_FORCE_NAMES.search(name)))
+
+
 def non_state(entity: Entity) -> bool:
     """An armed group that is not a state's force ("Russian forces" is one)."""
     if entity.type != "ARMED_GROUP":

@@ -20,6 +20,7 @@ pool it was given when its article was resolved (see docs/scale.md).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -67,6 +68,7 @@ from newsledger.store.state import (
 _CHUNK = 500
 NATION_TYPES = frozenset({"ORG", "GOV", "ARMED_GROUP", "PERSON"})
 BLOCK_POOLS = ("PERSON", "ORG")
+DERIVED_KEY = "dk:"  # inc_keys: the id the rules derive for an entity now (see keep_ids)
 
 
 @dataclass
@@ -178,11 +180,15 @@ def _signature(e: Entity, nation: str | None, pool: str) -> str:
     """What reconciliation reads of an entity besides its mentions: a change re-dirties the
     events that name it. Of its aliases only the nation they name counts, so "police"
     gaining a spelling does not re-reconcile every event the police speak in (claimants
-    are also compared by alias: see docs/scale.md)."""
+    are also compared by alias: see docs/scale.md); of a person's or organisation's name
+    only what reconciliation decides from it (:func:`name_traits`), so a longer name
+    arriving does not re-reconcile every event naming the entity either."""
     from newsledger.reconcile.claims import entity_nation
+    from newsledger.reconcile.events import name_traits
 
     aliases = entity_nation(e)
-    return json.dumps([e.type, e.name, aliases, e.geonames_id, e.lat, e.lon, e.admin1,
+    name: object = name_traits(e.name) if pool in BLOCK_POOLS else e.name
+    return json.dumps([e.type, name, aliases, e.geonames_id, e.lat, e.lon, e.admin1,
                        e.country, e.feature, nation], ensure_ascii=False)
 
 
@@ -281,6 +287,7 @@ def resolve_batch(
 
     # people and organisations: re-run the rules over the new mentions and their block
     block_entities: dict[str, tuple[str, Entity]] = {}
+    derived: dict[str, str] = {}  # kept id -> the id the rules derive for it now
     moved: dict[int, str] = {}  # stored mention row -> its new entity
     definitions = {aid: defined_acronyms(text) for aid, text in texts.items()}
     for pool in BLOCK_POOLS:
@@ -319,13 +326,17 @@ def resolve_batch(
             merged: dict[str, Entity] = {}
             for e in found:
                 merged[e.id] = _merge_entities(merged[e.id], e) if e.id in merged else e
-            outside = set()
-            for chunk in _chunks(sorted(set(merged) - ids)):
-                outside.update(conn.execute(select(inc_entities.c.id)
-                                            .where(inc_entities.c.id.in_(chunk))).scalars())
+            outside = _of_pool(conn, _derived_owners(conn, set(merged)), pool) - ids
             if not outside:
                 break
             ids |= outside
+        before = {(r.m.article_id, r.m.start, r.m.end, r.m.text): r.entity_id for r in old_rows}
+        for old_id, ms in orphans.items():
+            if old_id in ids:
+                before.update(((m.article_id, m.start, m.end, m.text), old_id) for m in ms)
+        kept = keep_ids(merged, before, ids)
+        derived.update((kept[d], d) for d in merged)
+        merged = {kept[d]: replace(e, id=kept[d]) for d, e in merged.items()}
         owner = {(mm.article_id, mm.start, mm.end, mm.text): e.id
                  for e in merged.values() for mm in e.mentions}
         for r in old_rows:
@@ -404,6 +415,7 @@ def resolve_batch(
         headers[eid] = (pool, replace(e, mentions=()))
         conn.execute(delete(inc_keys).where(inc_keys.c.entity_id == eid))
         keys = set().union(*(_keys(pool, a) for a in e.aliases)) if e.aliases else set()
+        keys.add(DERIVED_KEY + derived.get(eid, eid))
         if keys:
             conn.execute(insert(inc_keys), [{"key": k, "entity_id": eid}
                                             for k in sorted({k[:256] for k in keys})])
@@ -435,6 +447,52 @@ def resolve_batch(
     delta.dirty_articles |= delta.redone
     delta.dirty_articles -= new_ids
     return delta
+
+
+def keep_ids(groups: Mapping[str, Entity], before: Mapping[tuple[str, int, int, str], str],
+             stored: set[str]) -> dict[str, str]:
+    """The id each group the rules found keeps: derived id -> id.
+
+    Ids are stable: a stored entity keeps its id when the rules derive another for it (a
+    longer name, a full name), so its mentions do not move and the events naming it stay
+    clean. A stored id goes to the group holding most of its mentions (then the smallest
+    derived id); a group that inherits several (a true merge) keeps the one with the most
+    mentions, then the smallest; a group without one takes its derived id, or, when that
+    id is a stored entity's that goes elsewhere, a fresh one hashed from it. ``before``:
+    mention -> its stored entity; ``stored``: every stored id the groups may hold.
+    """
+    votes: dict[str, Counter[str]] = defaultdict(Counter)  # stored id -> derived -> mentions
+    for d, e in groups.items():
+        for m in e.mentions:
+            s = before.get((m.article_id, m.start, m.end, m.text))
+            if s is not None:
+                votes[s][d] += 1
+    heirs: dict[str, list[str]] = defaultdict(list)
+    for s in sorted(votes):
+        heirs[max(sorted(votes[s]), key=lambda d, s=s: votes[s][d])].append(s)
+    out = {d: max(sorted(heirs[d]), key=lambda s: sum(votes[s].values()))
+           for d in sorted(groups) if heirs.get(d)}
+    used = set(out.values()) | stored
+    for d in sorted(set(groups) - set(out)):
+        cand, n = d, 1
+        while cand in used:
+            n += 1
+            cand = "e-" + hashlib.sha1(f"{d}#{n}".encode()).hexdigest()[:10]
+        out[d] = cand
+        used.add(cand)
+    return out
+
+
+def _derived_owners(conn: Connection, derived: set[str]) -> set[str]:
+    """Stored entities whose id, or whose derived id now, is one of these: a group the
+    rules derive that id for is the same entity in a batch run, so it must be compared."""
+    out: set[str] = set()
+    for chunk in _chunks(sorted(derived)):
+        out.update(conn.execute(select(inc_entities.c.id)
+                                .where(inc_entities.c.id.in_(chunk))).scalars())
+        out.update(conn.execute(select(inc_keys.c.entity_id).where(
+            inc_keys.c.key.in_([DERIVED_KEY + d for d in chunk]))).scalars())
+    return out
 
 
 def _of_any_pool(conn: Connection, eid: str) -> str | None:
