@@ -196,3 +196,54 @@ def test_keep_ids_merges_and_splits_keep_existing_ids() -> None:
     assert kept["e-old3"].startswith("e-") and len(kept["e-old3"]) == 12
     assert kept["e-new"] == "e-new"
     assert keep_ids(groups, before, {"e-old1", "e-old2", "e-old3"}) == kept
+
+
+def test_a_big_ledger_writes_what_the_run_changed_not_the_whole_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond FULL_OUTPUTS_MAX_ARTICLES a run writes the brief and changes.json (its
+    events with what they cite) and removes the stale whole-ledger files; --full-export
+    writes them again, equal to the export, even on a run with nothing new."""
+    import newsledger.pipeline as pipeline
+    from newsledger.report.stream import export
+    from newsledger.store import LedgerStore
+    from newsledger.store import ledger_tables as lt
+
+    monkeypatch.setattr(pipeline, "FULL_OUTPUTS_MAX_ARTICLES", 4)
+    out = tmp_path / "ledger"
+    files = _files()
+    first = analyze(files[:4], out)
+    assert first.full_outputs and (out / "ledger.json").exists() and (out / "events.csv").exists()
+    whole = json.loads((out / "changes.json").read_text("utf-8"))
+    assert whole["events"] == json.loads((out / "ledger.json").read_text("utf-8"))["events"]
+
+    summary = analyze(files, out)
+    assert summary.new_articles == 1 and not summary.full_outputs
+    assert not (out / "ledger.json").exists() and not (out / "events.csv").exists()
+    assert set(summary.outputs) == {"markdown", "html", "changes"}
+    changes = json.loads((out / "changes.json").read_text("utf-8"))
+    with LedgerStore(f"sqlite:///{out / 'ledger.sqlite'}") as store, lt.reading(store) as conn:
+        run = lt.last_finished_run(conn)
+        changed = lt.changed_event_ids(conn, run)
+        total = len(lt.existing_event_ids(conn, [e["id"] for e in whole["events"]] + changed))
+    assert [e["id"] for e in changes["events"]] == changed and 1 <= len(changed) <= total
+    cited = {a["id"] for a in changes["articles"]}
+    assert cited == {a for e in changes["events"] for a in e["article_ids"]} | {
+        x["article_id"] for c in changes["claims"] for x in c["evidence"]}
+    assert all(m["article_id"] in cited for e in changes["entities"] for m in e["mentions"])
+    assert {c["event_id"] for c in changes["claims"]} <= set(changed)
+
+    before = (out / "changes.json").stat().st_mtime_ns
+    assert analyze(files, out).changed_events == 0  # nothing new: nothing written
+    assert (out / "changes.json").stat().st_mtime_ns == before
+    assert not (out / "ledger.json").exists()
+
+    again = analyze(files, out, full_outputs=True)
+    assert again.changed_events == 0 and again.full_outputs
+    with LedgerStore(f"sqlite:///{out / 'ledger.sqlite'}") as store, lt.reading(store) as conn:
+        target = tmp_path / "export.json"
+        with target.open("w", encoding="utf-8") as handle:
+            export(conn, handle, "json")
+    assert (out / "ledger.json").read_bytes() == target.read_bytes()
+    assert (out / "events.csv").exists()
+

@@ -145,8 +145,18 @@ def analyze(
     brief_all: Annotated[
         bool, typer.Option("--brief-all", help="The brief covers every event of the ledger.")
     ] = False,
+    full_export: Annotated[
+        bool | None,
+        typer.Option(
+            "--full-export/--no-full-export",
+            help="Write the whole ledger.json and events.csv after this run (default: while "
+            "the ledger holds at most 2000 articles; beyond, `newsledger export` writes them).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Ingest PATHS into the ledger in OUT; write ledger.json, report.html, report.md, events.csv.
+    """Ingest PATHS into the ledger in OUT; write report.html, report.md, changes.json, and
+    (up to 2000 articles, or with --full-export) ledger.json and events.csv.
 
     Re-running with more input updates the same ledger; the same input twice changes nothing.
     """
@@ -162,6 +172,7 @@ def analyze(
             allow_private,
             quiet,
             None if brief_all else brief_latest,
+            full_export,
         )
     except KeyboardInterrupt:
         if os.environ.get("NEWSLEDGER_DEBUG"):
@@ -185,6 +196,7 @@ def _analyze(
     allow_private: bool,
     quiet: bool,
     brief_latest: int | None = 50,
+    full_export: bool | None = None,
 ) -> None:
     _check_inputs(paths)
     if engine == "local" and (workers is not None or scheduler is not None):
@@ -231,6 +243,7 @@ def _analyze(
                 progress=progress_cb,
                 on_rejection=report_rejection,
                 brief_latest=brief_latest,
+                full_outputs=full_export,
             )
     except LedgerBusyError as exc:
         _forget_new_folder(out_dir, created)
@@ -387,7 +400,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _print_summary(summary, rejected: int) -> None:  # type: ignore[no-untyped-def]
-    ledger = summary.ledger
+    view = summary.overview(20)
+    counts = view.counts
     known = summary.read_articles - summary.new_articles
     line = (
         f"Read {_plural(summary.read_articles, 'article')}: {summary.new_articles} new, "
@@ -399,17 +413,17 @@ def _print_summary(summary, rejected: int) -> None:  # type: ignore[no-untyped-d
     table = Table(title="the ledger now holds", show_header=True, header_style="bold")
     table.add_column("records")
     table.add_column("count", justify="right")
-    table.add_row("articles", str(len(ledger.articles)))
-    table.add_row("independent origins", str(len(ledger.origin_groups)))
-    table.add_row("events", str(len(ledger.events)))
-    table.add_row("entities", str(len(ledger.entities)))
-    table.add_row("claims", str(len(ledger.claims)))
-    table.add_row("conflicts", str(len(ledger.conflicts)))
-    table.add_row("rejected inputs (all runs)", str(len(ledger.rejected)))
+    table.add_row("articles", str(counts["articles"]))
+    table.add_row("independent origins", str(counts["origin_groups"]))
+    table.add_row("events", str(counts["events"]))
+    table.add_row("entities", str(counts["entities"]))
+    table.add_row("claims", str(counts["claims"]))
+    table.add_row("conflicts", str(counts["conflicts"]))
+    table.add_row("rejected inputs (all runs)", str(counts["rejected"]))
     out.print(table)
-    if ledger.events:
-        shown = sorted(ledger.events, key=lambda e: (e.date or "", e.id), reverse=True)[:20]
-        n_events = len(ledger.events)
+    if view.latest:
+        shown = view.latest
+        n_events = counts["events"]
         title = "events" if n_events <= 20 else f"latest 20 of {n_events} events"
         events = Table(title=title, show_header=True, header_style="bold")
         events.add_column("date", min_width=10)
@@ -426,9 +440,18 @@ def _print_summary(summary, rejected: int) -> None:  # type: ignore[no-untyped-d
                 str(len(event.article_ids)),
             )
         out.print(events)
-    labels = {"json": "ledger", "html": "report", "markdown": "report", "csv": "events"}
+    labels = {"json": "ledger", "html": "report", "markdown": "report", "csv": "events",
+              "changes": "changes"}
     for kind, path in summary.outputs.items():
         out.print(f"{labels.get(kind, kind):>7}  {path}", highlight=False, soft_wrap=True)
+    if not summary.full_outputs:
+        out.print(
+            f"   note  ledger.json and events.csv are not rewritten at this size: "
+            f"newsledger export {summary.out_dir} --format json --to "
+            f"{summary.out_dir / 'ledger.json'} (or analyze --full-export)",
+            highlight=False,
+            soft_wrap=True,
+        )
     out.print(f" browse  newsledger serve {summary.out_dir}", highlight=False, soft_wrap=True)
 
 

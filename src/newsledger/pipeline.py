@@ -35,7 +35,12 @@ from newsledger.isolation import (
     log_failure,
 )
 from newsledger.model import Annotations, Article, EventCluster, Ledger, Rejection
-from newsledger.report.stream import BRIEF_LATEST, write_store_outputs
+from newsledger.report.stream import (
+    BRIEF_LATEST,
+    FULL_OUTPUTS_MAX_ARTICLES,
+    output_paths,
+    write_store_outputs,
+)
 from newsledger.store import LedgerDatabaseError, LedgerStore, ledger_tables
 
 Progress = Callable[[str, int, int | None], None]
@@ -55,6 +60,12 @@ class RunSummary:
     outputs: dict[str, Path]
     db_url: str
     changed_events: int = 0
+    full_outputs: bool = True  # ledger.json and events.csv are among the outputs (current)
+
+    def overview(self, latest: int = 20) -> ledger_tables.Overview:
+        """Record counts and the newest events, counted by the database (any ledger size)."""
+        with LedgerStore(self.db_url) as store, ledger_tables.reading(store) as conn:
+            return ledger_tables.overview(conn, latest)
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -75,12 +86,15 @@ def analyze(
     progress: Progress = _no_progress,
     on_rejection: Callable[[Rejection], None] | None = None,
     brief_latest: int | None = BRIEF_LATEST,
+    full_outputs: bool | None = None,
 ) -> RunSummary:
     """Ingest ``sources`` into the ledger at ``out_dir`` (or ``db_url``) and rewrite its outputs.
 
     Folders are walked without ``out_dir``, so a ledger kept inside its own corpus never
     reads its reports back as articles. The brief covers the events this run changed
-    and the ``brief_latest`` newest (None: every event).
+    and the ``brief_latest`` newest (None: every event). ``full_outputs``: whether the
+    whole ledger.json and events.csv are written too (None: while the ledger holds at
+    most ``FULL_OUTPUTS_MAX_ARTICLES`` articles); the brief and changes.json always are.
     """
     base = options or IngestOptions()
     options = replace(base, exclude=(*base.exclude, str(out_dir)))
@@ -107,18 +121,37 @@ def analyze(
             changed = _update_isolated(store, pending, annotations, unanalysed, progress,
                                        on_rejection)
             progress("report", 0, 1)
-            outputs = _outputs(out_dir)
+            full = _wants_full_outputs(store, full_outputs)
+            outputs = output_paths(out_dir, full)
             if (changed or new_rejections or not all(p.exists() for p in outputs.values())
                     or not _outputs_current(store)):
                 with ledger_tables.reading(store) as conn:
                     run = ledger_tables.last_finished_run(conn)
-                outputs = write_store_outputs(store, out_dir, run, brief_latest=brief_latest)
+                outputs = write_store_outputs(store, out_dir, run, brief_latest=brief_latest,
+                                              full=full)
+                if not full:  # a ledger.json on disk is always the whole, current ledger
+                    for stale in set(output_paths(out_dir, True).values()) - set(
+                            outputs.values()):
+                        stale.unlink(missing_ok=True)
                 _mark_outputs(store)
             progress("report", 1, 1)
             url = store.url.render_as_string(hide_password=False)
     finally:
         store.close()
-    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed)
+    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, full)
+
+
+def _wants_full_outputs(store: LedgerStore, asked: bool | None) -> bool:
+    """Whether this run writes the whole ledger.json and events.csv (see analyze)."""
+    if asked is not None:
+        return asked
+    from sqlalchemy import func, select
+
+    from newsledger.store.state import inc_articles
+
+    with store.reading() as conn:
+        n = conn.execute(select(func.count()).select_from(inc_articles)).scalar_one()
+    return n <= FULL_OUTPUTS_MAX_ARTICLES
 
 
 def _ingest(
@@ -189,12 +222,6 @@ def _annotate(
         store.save_annotations(batch, EXTRACTOR_VERSION)
     annotations = {a.id: cached[a.content_hash] for a in articles if a.content_hash in cached}
     return annotations, unanalysed
-
-
-def _outputs(out_dir: Path) -> dict[str, Path]:
-    """The files write_outputs writes, to tell whether a run with nothing new may skip it."""
-    return {"json": out_dir / "ledger.json", "markdown": out_dir / "report.md",
-            "html": out_dir / "report.html", "csv": out_dir / "events.csv"}
 
 
 def _outputs_current(store: LedgerStore) -> bool:

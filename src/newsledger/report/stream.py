@@ -176,7 +176,7 @@ def write_brief_from_store(
     if ids is None or len(ids) >= total:
         brief = build_brief(lt.load_ledger(conn))
     else:
-        sub = lt.load_sub_ledger(conn, ids)
+        sub = lt.load_sub_ledger(conn, ids, mentions=False)
         sub = replace(sub, rejected=tuple(lt.iter_rejections(conn)))
         brief = build_brief(sub)
         brief.summary = (
@@ -190,16 +190,57 @@ def write_brief_from_store(
     return paths
 
 
+def write_changes_from_store(conn: Connection, path: Path, run: int | None) -> None:
+    """changes.json: the events ``run`` wrote (new or reconciled again) as a ``newsledger/1``
+    document, with the articles they cite and their origin groups, the entities they
+    involve holding their mentions in those articles, their claims and conflicts."""
+    ids = lt.changed_event_ids(conn, run) if run is not None else []
+    tmp, handle = _atomic(path)
+    try:
+        with handle:
+            write_json_sections(
+                handle, lt.iter_ledger_sections(conn, event_ids=ids, cited_mentions=True)
+            )
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+FULL_OUTPUTS_MAX_ARTICLES = 2000
+"""Up to this many articles, ``analyze`` rewrites ledger.json and events.csv after every run
+that changed the ledger (a few seconds); beyond, only when asked (``--full-export``),
+since each costs the ledger's size, not the run's (the help of ``analyze`` names it)."""
+
+FULL_OUTPUTS = ("json", "csv")
+
+
+def output_paths(out_dir: Path, full: bool) -> dict[str, Path]:
+    """The files a run writes: the brief and changes.json always, the full ones if ``full``."""
+    paths = {"markdown": out_dir / "report.md", "html": out_dir / "report.html",
+             "changes": out_dir / "changes.json"}
+    if full:
+        paths.update({"json": out_dir / "ledger.json", "csv": out_dir / "events.csv"})
+    return paths
+
+
 def write_store_outputs(
-    store: LedgerStore, out_dir: Path, run: int | None, *, brief_latest: int | None = BRIEF_LATEST
+    store: LedgerStore,
+    out_dir: Path,
+    run: int | None,
+    *,
+    brief_latest: int | None = BRIEF_LATEST,
+    full: bool = True,
 ) -> dict[str, Path]:
-    """Every output file of a run, read from the store in one consistent snapshot."""
-    paths = {"json": out_dir / "ledger.json"}
+    """The output files of a run, read from the store in one consistent snapshot: the brief
+    and changes.json, and with ``full`` the whole ledger.json and events.csv."""
+    paths = output_paths(out_dir, full)
     with lt.reading(store) as conn:
-        write_ledger_json_from_store(conn, paths["json"])
-        paths.update(write_brief_from_store(conn, out_dir, run, brief_latest))
-        paths["csv"] = out_dir / "events.csv"
-        write_events_csv_from_store(conn, paths["csv"])
+        if full:
+            write_ledger_json_from_store(conn, paths["json"])
+        write_brief_from_store(conn, out_dir, run, brief_latest)
+        write_changes_from_store(conn, paths["changes"], run)
+        if full:
+            write_events_csv_from_store(conn, paths["csv"])
     return paths
 
 
@@ -246,7 +287,7 @@ def export(
         writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
         writer.writeheader()
         for chunk in _slices(ids):
-            sub = lt.load_sub_ledger(conn, chunk)
+            sub = lt.load_sub_ledger(conn, chunk, mentions=False)
             writer.writerows(event_rows(sub, build_brief(sub)))
     else:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")

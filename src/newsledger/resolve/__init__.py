@@ -3,7 +3,9 @@
 Mentions fall into pools (places, people, organisations, everything else by label);
 within a pool they are merged by the rules of :mod:`newsledger.resolve.names` and, for
 places, by the GeoNames id the context-aware geocoder gives them. Entity ids hash the
-pool and a canonical key, so they do not depend on input order.
+pool and a canonical key, so one run's ids do not depend on input order (the
+incremental ledger keeps a stored entity's id when that key changes:
+:func:`newsledger.resolve.incremental.keep_ids`).
 """
 
 from __future__ import annotations

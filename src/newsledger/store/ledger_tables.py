@@ -40,6 +40,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     bindparam,
     delete,
     event,
@@ -1053,15 +1054,21 @@ def selected_events(since: str | None = None, event_ids: Sequence[str] | None = 
 
 
 def iter_ledger_sections(
-    conn: Connection, *, since: str | None = None, event_ids: Sequence[str] | None = None
+    conn: Connection,
+    *,
+    since: str | None = None,
+    event_ids: Sequence[str] | None = None,
+    cited_mentions: bool = False,
 ) -> Iterator[tuple[str, Iterator[Any]]]:
     """(key, stream of plain data) of the ``newsledger/1`` export, in schema order.
 
     Without filters: the whole ledger, equal to ``ledger_to_data`` of the in-memory one.
     With ``since`` (ISO date) and/or ``event_ids``: those events with their claims and
     conflicts, the articles they cite or group, the entities they involve and the origin
-    groups of those articles; no rejected inputs. Take each stream fully before the next:
-    they share the connection.
+    groups of those articles; no rejected inputs. ``cited_mentions``: entities hold only
+    their mentions in those articles (a run's changes stay the size of the run when an
+    entity is named in every report). Take each stream fully before the next: they share
+    the connection.
     """
     if since is None and event_ids is None:
         yield (
@@ -1112,6 +1119,9 @@ def iter_ledger_sections(
     yield "events", (to_data(e) for e in _records(conn, EventRecord, events))
     ee, en, m = ledger_event_entities, ledger_entities, ledger_entity_mentions
     involved = select(ee.c.entity_id).where(ee.c.event_id.in_(chosen))
+    owned = m.c.entity_id.in_(involved)
+    if cited_mentions:
+        owned = and_(owned, m.c.article_id.in_(article_ids))
     yield (
         "entities",
         (
@@ -1121,7 +1131,7 @@ def iter_ledger_sections(
                 select(en.c.id, en.c.record)
                 .where(en.c.id.in_(involved))
                 .order_by(_by_id(conn, en.c.id)),
-                m.c.entity_id.in_(involved),
+                owned,
             )
         ),
     )
@@ -1149,10 +1159,14 @@ def changed_event_ids(conn: Connection, run: int) -> list[str]:
     )
 
 
-def load_sub_ledger(conn: Connection, event_ids: Sequence[str]) -> Ledger:
+def load_sub_ledger(
+    conn: Connection, event_ids: Sequence[str], *, mentions: bool = True
+) -> Ledger:
     """These events with their claims, conflicts and every article and entity they name.
 
-    Memory follows the selection, not the ledger: the brief of a run's events uses it.
+    Memory follows the selection, not the ledger: the brief of a run's events uses it,
+    without the entities' mentions (``mentions=False``: the brief shows none, and an
+    entity named in every report holds a mention per report).
     """
     ids = sorted(set(event_ids))
     events: list[EventRecord] = []
@@ -1172,7 +1186,10 @@ def load_sub_ledger(conn: Connection, event_ids: Sequence[str]) -> Ledger:
     articles = [a for a, _ in iter_articles(conn, ids=sorted(article_ids))]
     entity_ids = {x for e in events for x in (e.location, *e.locations, *e.actors) if x}
     entity_ids.update(x for c in claims for x in c.claimants)
-    entities = list(iter_entities(conn, ids=sorted(entity_ids)))
+    if mentions:
+        entities = list(iter_entities(conn, ids=sorted(entity_ids)))
+    else:
+        entities = _headers(conn, sorted(entity_ids))
     groups: list[OriginGroup] = []
     group_ids = sorted({g for _, g in iter_articles(conn, ids=sorted(article_ids)) if g})
     t = ledger_origin_groups
@@ -1186,6 +1203,48 @@ def load_sub_ledger(conn: Connection, event_ids: Sequence[str]) -> Ledger:
         claims=tuple(claims),
         conflicts=tuple(conflicts),
     )
+
+
+def _headers(conn: Connection, ids: Sequence[str]) -> list[Entity]:
+    """These entities without their mentions."""
+    t = ledger_entities
+    out: list[Entity] = []
+    for chunk in _chunks(list(ids)):
+        out.extend(_records(conn, Entity, select(t.c.record).where(t.c.id.in_(chunk))))
+    return out
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the ledger holds, counted by the database, and its newest events."""
+
+    counts: dict[str, int]
+    latest: tuple[EventRecord, ...]
+
+
+def overview(conn: Connection, latest: int = 20) -> Overview:
+    """Record counts and the ``latest`` events by date then id, newest first (what
+    ``analyze`` prints), without reading the ledger."""
+
+    def count(table: Table) -> int:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    counts = {
+        "articles": count(ledger_article_dates),
+        "origin_groups": count(ledger_origin_groups),
+        "events": count(ledger_events),
+        "entities": count(ledger_entities),
+        "claims": count(ledger_claims),
+        "conflicts": count(ledger_conflicts),
+        "rejected": sum(1 for _ in iter_rejections(conn)),
+    }
+    t = ledger_events
+    stmt = (
+        select(t.c.record)
+        .order_by(_by_id(conn, func.coalesce(t.c.date, "")).desc(), _by_id(conn, t.c.id).desc())
+        .limit(latest)
+    )
+    return Overview(counts, tuple(_records(conn, EventRecord, stmt)))
 
 
 def load_ledger(conn: Connection) -> Ledger:
@@ -1226,6 +1285,7 @@ __all__ = [
     "load_ledger",
     "load_sub_ledger",
     "merge_entities",
+    "overview",
     "reading",
     "replace_events",
     "replace_origin_groups",
