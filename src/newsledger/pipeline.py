@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +43,10 @@ from newsledger.report.stream import (
     write_store_outputs,
 )
 from newsledger.store import LedgerDatabaseError, LedgerStore, ledger_tables
+
+if TYPE_CHECKING:
+    from newsledger.group.features import ArticleFeatures
+    from newsledger.resolve.incremental import ResolveDelta
 
 Progress = Callable[[str, int, int | None], None]
 """progress(stage, done, total): called as work advances; total may be unknown."""
@@ -333,6 +338,70 @@ def update_ledger(
         return _fold(store, conn, pending, annotations, progress)
 
 
+class _Batch:
+    """What one fold reads, each stored article and annotation read once: the new
+    articles' own annotations and features, and stored ones as the stages ask."""
+
+    def __init__(self, store: LedgerStore, conn: Connection, pending: Sequence[Article],
+                 annotations: Mapping[str, Annotations]) -> None:
+        self.store, self.conn = store, conn
+        self.pending = pending
+        self.annotations = annotations
+        self.new_ids = {a.id for a in pending}
+        self.articles: dict[str, Article] = {a.id: a for a in pending}
+        self.features: dict[str, ArticleFeatures] = {}
+
+    def load(self, ids: Sequence[str]) -> tuple[list[Article], dict[str, Annotations]]:
+        """Stored articles and their annotations, for articles resolved again whole."""
+        found = self.store.articles_of(self.conn, ids)
+        return ([found[i] for i in sorted(found)],
+                self.store.annotations_of(self.conn, ids, EXTRACTOR_VERSION))
+
+    def fetch(self, ids: Iterable[str]) -> None:
+        """Read these stored articles into the cache (those not read yet)."""
+        missing = sorted(set(ids) - set(self.articles))
+        if missing:
+            self.articles.update(self.store.articles_of(self.conn, missing))
+
+    def annotations_of(self, ids: Sequence[str]) -> dict[str, Annotations]:
+        out = {a: self.annotations[a] for a in ids if a in self.annotations}
+        rest = [a for a in ids if a not in out]
+        if rest:
+            out.update(self.store.annotations_of(self.conn, rest, EXTRACTOR_VERSION))
+        return out
+
+    def new_features(self) -> dict[str, ArticleFeatures]:
+        from newsledger.group.features import article_features
+        from newsledger.resolve.incremental import local_resolution
+
+        resolution = local_resolution(self.conn, self.new_ids)
+        self.features = {a.id: article_features(a, self.annotations.get(a.id), resolution)
+                         for a in self.pending}
+        return self.features
+
+    def features_of(self, aid: str) -> ArticleFeatures | None:
+        """A stored article's features (a changed cluster's title or borrowed date)."""
+        from newsledger.group.features import article_features
+        from newsledger.resolve.incremental import local_resolution
+
+        if aid in self.features:
+            return self.features[aid]
+        self.fetch([aid])
+        a = self.articles.get(aid)
+        if a is None:
+            return None
+        ann = self.annotations_of([aid]).get(aid)
+        return article_features(a, ann, local_resolution(self.conn, [aid]))
+
+
+@dataclass
+class _Dates:
+    """Inferred dates of the undated articles of the changed clusters."""
+
+    dated: dict[str, Article]  # article id -> the article with its date settled
+    redated: set[str]  # stored articles whose inferred date changed
+
+
 def _fold(
     store: LedgerStore,
     conn: Connection,
@@ -340,74 +409,93 @@ def _fold(
     annotations: Mapping[str, Annotations],
     progress: Progress,
 ) -> int:
-    from sqlalchemy import delete, func, insert, select, update
-
-    from newsledger.group.features import article_features
-    from newsledger.group.incremental import cluster_batch, clusters_of_articles
+    """Resolve, group and date the batch, reconcile the dirty events, write the ledger."""
+    from newsledger.group.incremental import cluster_batch
     from newsledger.group.origins import origin_batch
-    from newsledger.group.published import infer_dates
-    from newsledger.reconcile import reconcile_event
-    from newsledger.resolve.incremental import entity_nations, local_resolution, resolve_batch
-    from newsledger.store.sql import clusters_table
-    from newsledger.store.state import inc_articles
+    from newsledger.resolve.incremental import resolve_batch
 
     run = ledger_tables.begin_run(conn)
-    new_ids = {a.id for a in pending}
-    legacy: list = []
-    if conn.execute(select(func.count()).select_from(inc_articles)).scalar_one() == 0:
-        legacy = [loads(EventCluster, r) for r in conn.execute(
-            select(clusters_table.c.record).order_by(clusters_table.c.position)).scalars()]
-        legacy = [c for c in legacy if set(c.article_ids) <= new_ids]
+    batch = _Batch(store, conn, pending, annotations)
+    legacy = _legacy_clusters(conn, batch.new_ids)
     progress("resolve", 0, 1)
-    def load(ids: Sequence[str]) -> tuple[list[Article], dict[str, Annotations]]:
-        found = store.articles_of(conn, ids)
-        return [found[i] for i in sorted(found)], store.annotations_of(conn, ids,
-                                                                       EXTRACTOR_VERSION)
-
-    delta = resolve_batch(conn, pending, annotations, load)
+    delta = resolve_batch(conn, pending, annotations, batch.load)
     progress("resolve", 1, 1)
     progress("group", 0, 1)
     groups, removed_groups, origin_changed = origin_batch(conn, pending)
-    resolution = local_resolution(conn, new_ids)
-    features = {a.id: article_features(a, annotations.get(a.id), resolution) for a in pending}
-    stored_articles: dict[str, Article] = {a.id: a for a in pending}
-
-    def article(aid: str) -> Article | None:
-        if aid not in stored_articles:
-            stored_articles.update(store.articles_of(conn, [aid]))
-        return stored_articles.get(aid)
-
-    def features_of(aid: str):
-        if aid in features:
-            return features[aid]
-        a = article(aid)
-        if a is None:
-            return None
-        ann = store.annotations_of(conn, [aid], EXTRACTOR_VERSION).get(aid)
-        return article_features(a, ann, local_resolution(conn, [aid]))
-
-    changed_clusters = cluster_batch(conn, features, features_of, legacy)
-
-    # dates: the undated articles of every changed cluster, dated by their main cluster
-    in_changed = {a for c in changed_clusters for a in c.article_ids} | new_ids
-    stored_articles.update(store.articles_of(conn, sorted(in_changed - set(stored_articles))))
-    old_dates = {aid: (pub, inf, basis) for aid, pub, inf, basis in _stored_dates(conn, in_changed)}
-    undated = [stored_articles[a] for a in sorted(in_changed) if a in stored_articles
-               and not stored_articles[a].published]
-    clusters_for = clusters_of_articles(conn, [a.id for a in undated])
-    need_ann = store.annotations_of(conn, [a.id for a in undated if a.id not in annotations],
-                                    EXTRACTOR_VERSION)
-    dated = {a.id: a for a in infer_dates(undated, {**need_ann, **annotations}, clusters_for)}
-    redated = {aid for aid, a in dated.items() if aid not in new_ids and old_dates.get(aid)
-               != (a.published, a.published_inferred, a.published_basis)}
+    changed_clusters = cluster_batch(conn, batch.new_features(), batch.features_of, legacy)
+    dates = _infer_dates(batch, changed_clusters)
     progress("group", 1, 1)
+    dirty = _dirty_events(conn, batch, changed_clusters,
+                          delta.dirty_articles | set(origin_changed) | dates.redated)
+    events, claims, conflicts = _reconcile_dirty(batch, dirty, dates, origin_changed, progress)
+    _write_entities(conn, delta)
+    ledger_tables.replace_origin_groups(conn, groups, sorted(removed_groups))
+    ledger_tables.set_article_dates(conn, [dates.dated.get(a.id, a) for a in pending]
+                                    + [dates.dated[a] for a in sorted(dates.redated)])
+    ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
+    _mark_folded(conn, run, batch, dates, origin_changed)
+    ledger_tables.finish_run(conn, run, len(pending), len(events))
+    return len(events)
 
-    # dirty events: those that gained articles, and those whose articles' entities,
-    # origin groups or dates changed
-    dirty_articles = delta.dirty_articles | set(origin_changed) | redated
-    dirty = {c.id: c for c in changed_clusters}
-    for c in clusters_of_articles(conn, sorted(dirty_articles - new_ids)):
+
+def _legacy_clusters(conn: Connection, new_ids: set[str]) -> list[EventCluster]:
+    """The clusters of a ledger of an older version (no incremental state yet), which keep
+    their ids through the upgrade; none once the ledger has folded anything in."""
+    from sqlalchemy import func, select
+
+    from newsledger.store.sql import clusters_table
+    from newsledger.store.state import inc_articles
+
+    if conn.execute(select(func.count()).select_from(inc_articles)).scalar_one():
+        return []
+    legacy = [loads(EventCluster, r) for r in conn.execute(
+        select(clusters_table.c.record).order_by(clusters_table.c.position)).scalars()]
+    return [c for c in legacy if set(c.article_ids) <= new_ids]
+
+
+def _infer_dates(batch: _Batch, changed: Sequence[EventCluster]) -> _Dates:
+    """The undated articles of every changed cluster, dated by their main cluster."""
+    from newsledger.group.incremental import clusters_of_articles
+    from newsledger.group.published import infer_dates
+
+    in_changed = {a for c in changed for a in c.article_ids} | batch.new_ids
+    batch.fetch(in_changed)
+    old = {aid: (pub, inf, basis) for aid, pub, inf, basis in _stored_dates(batch.conn, in_changed)}
+    undated = [batch.articles[a] for a in sorted(in_changed) if a in batch.articles
+               and not batch.articles[a].published]
+    clusters_for = clusters_of_articles(batch.conn, [a.id for a in undated])
+    ann = batch.annotations_of([a.id for a in undated])
+    dated = {a.id: a for a in infer_dates(undated, {**ann, **batch.annotations}, clusters_for)}
+    redated = {aid for aid, a in dated.items() if aid not in batch.new_ids and old.get(aid)
+               != (a.published, a.published_inferred, a.published_basis)}
+    return _Dates(dated, redated)
+
+
+def _dirty_events(conn: Connection, batch: _Batch, changed: Sequence[EventCluster],
+                  dirty_articles: set[str]) -> dict[str, EventCluster]:
+    """The events to reconcile again: those that gained articles, and those whose
+    articles' entities, origin groups or dates changed."""
+    from newsledger.group.incremental import clusters_of_articles
+
+    dirty = {c.id: c for c in changed}
+    for c in clusters_of_articles(conn, sorted(dirty_articles - batch.new_ids)):
         dirty.setdefault(c.id, c)
+    return dirty
+
+
+def _reconcile_dirty(
+    batch: _Batch,
+    dirty: Mapping[str, EventCluster],
+    dates: _Dates,
+    origin_changed: Mapping[str, str],
+    progress: Progress,
+) -> tuple[list, list, list]:
+    """Reconcile each dirty event from its own articles, annotations, entities and
+    origin groups (events are independent of each other given those)."""
+    from newsledger.reconcile import reconcile_event
+    from newsledger.resolve.incremental import entity_nations, local_resolution
+
+    conn = batch.conn
     progress("reconcile", 0, len(dirty))
     origin_of = dict(origin_changed)
     nations_seen: dict[str, str | None] = {}  # entity -> nation, once per run
@@ -415,20 +503,18 @@ def _fold(
     for done, cid in enumerate(sorted(dirty), 1):
         cluster = dirty[cid]
         ids = list(cluster.article_ids)
-        stored_articles.update(store.articles_of(conn, [a for a in ids
-                                                        if a not in stored_articles]))
-        ann = {a: annotations[a] for a in ids if a in annotations}
-        ann.update(store.annotations_of(conn, [a for a in ids if a not in ann], EXTRACTOR_VERSION))
-        dates = {r[0]: r[1:] for r in _stored_dates(conn, ids)} if set(ids) - set(dated) else {}
+        batch.fetch(ids)
+        ann = batch.annotations_of(ids)
+        stored = ({r[0]: r[1:] for r in _stored_dates(conn, ids)}
+                  if set(ids) - set(dates.dated) else {})
         by_id = {}
         for aid in ids:
-            a = dated.get(aid) or stored_articles[aid]
-            if aid not in dated and aid in dates and not a.published:
-                pub, inf, basis = dates[aid]
+            a = dates.dated.get(aid) or batch.articles[aid]
+            if aid not in dates.dated and aid in stored and not a.published:
+                pub, inf, basis = stored[aid]
                 a = replace(a, published=pub, published_inferred=bool(inf), published_basis=basis)
             by_id[aid] = a
-        missing = [a for a in ids if a not in origin_of]
-        origin_of.update(_stored_origins(conn, missing))
+        origin_of.update(_stored_origins(conn, [a for a in ids if a not in origin_of]))
         local = local_resolution(conn, ids)
         unknown = [e.id for e in local.entities if e.id not in nations_seen]
         nations_seen.update(dict.fromkeys(unknown))
@@ -440,48 +526,48 @@ def _fold(
         claims += event_claims
         conflicts += event_conflicts
         progress("reconcile", done, len(dirty))
+    return events, claims, conflicts
 
-    # write the ledger tables and the processed marker
+
+def _write_entities(conn: Connection, delta: ResolveDelta) -> None:
+    """The entity tables of the ledger after the batch's resolution: headers, merges,
+    mentions moved by splits, entities gone, mentions of articles resolved again."""
     if delta.changed:
         ledger_tables.upsert_entities(conn, list(delta.changed.values()))
     ledger_tables.merge_entities(conn, delta.merges)
-    split = [(old, new, m) for old, new, m in delta.moved if old not in delta.merges]
-    if split:
-        t = ledger_tables.ledger_entity_mentions
-        for old, _new, m in split:
-            conn.execute(delete(t).where(t.c.entity_id == old, t.c.article_id == m.article_id,
-                                         t.c.start == m.start, t.c.end == m.end))
-        ledger_tables.add_entity_mentions(conn, [(new, m) for _old, new, m in split])
-    gone = sorted(delta.removed - set(delta.merges))
-    if gone:
-        t = ledger_tables.ledger_entities
-        conn.execute(delete(t).where(t.c.id.in_(gone)))
-    if delta.redone:  # their mentions are written again below, with their new owners
-        t = ledger_tables.ledger_entity_mentions
-        redone = sorted(delta.redone)
-        for i in range(0, len(redone), 500):
-            conn.execute(delete(t).where(t.c.article_id.in_(redone[i : i + 500])))
+    ledger_tables.move_entity_mentions(
+        conn, [(old, new, m) for old, new, m in delta.moved if old not in delta.merges])
+    ledger_tables.delete_entities(conn, sorted(delta.removed - set(delta.merges)))
+    # the mentions of articles resolved again are written again, with their new owners
+    ledger_tables.delete_article_mentions(conn, sorted(delta.redone))
     ledger_tables.add_entity_mentions(conn, delta.added)
-    ledger_tables.replace_origin_groups(conn, groups, sorted(removed_groups))
-    ledger_tables.set_article_dates(conn, [dated.get(a.id, a) for a in pending]
-                                    + [dated[a] for a in sorted(redated)])
-    ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
+
+
+def _mark_folded(conn: Connection, run: int, batch: _Batch, dates: _Dates,
+                 origin_changed: Mapping[str, str]) -> None:
+    """The processed marker of the batch's articles, with their dates and origin groups;
+    stored articles' changed origin groups and inferred dates."""
+    from sqlalchemy import insert, update
+
+    from newsledger.store.state import inc_articles
+
+    def dated(a: Article) -> Article:
+        return dates.dated.get(a.id, a)
+
     conn.execute(insert(inc_articles), [
-        {"article_id": a.id, "run": run, "published": dated.get(a.id, a).published,
-         "published_inferred": dated.get(a.id, a).published_inferred,
-         "published_basis": dated.get(a.id, a).published_basis,
-         "origin_group": origin_changed.get(a.id)} for a in pending])
+        {"article_id": a.id, "run": run, "published": dated(a).published,
+         "published_inferred": dated(a).published_inferred,
+         "published_basis": dated(a).published_basis,
+         "origin_group": origin_changed.get(a.id)} for a in batch.pending])
+    t = inc_articles.c
     for aid, gid in origin_changed.items():
-        if aid not in new_ids:
-            conn.execute(update(inc_articles).where(inc_articles.c.article_id == aid)
-                         .values(origin_group=gid))
-    for aid in redated:
-        a = dated[aid]
-        conn.execute(update(inc_articles).where(inc_articles.c.article_id == aid).values(
+        if aid not in batch.new_ids:
+            conn.execute(update(inc_articles).where(t.article_id == aid).values(origin_group=gid))
+    for aid in sorted(dates.redated):
+        a = dates.dated[aid]
+        conn.execute(update(inc_articles).where(t.article_id == aid).values(
             published=a.published, published_inferred=a.published_inferred,
             published_basis=a.published_basis))
-    ledger_tables.finish_run(conn, run, len(pending), len(events))
-    return len(events)
 
 
 def _stored_dates(conn: Connection, ids: Iterable[str]) -> list[tuple]:

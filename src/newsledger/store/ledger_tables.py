@@ -632,6 +632,39 @@ def add_entity_mentions(conn: Connection, rows: Iterable[tuple[str, EntityMentio
     _refresh_mention_counts(conn, (v["entity_id"] for v in values))
 
 
+def move_entity_mentions(
+    conn: Connection, moves: Sequence[tuple[str, str, EntityMention]]
+) -> None:
+    """Move single mentions from one entity to another (an entity split by new evidence)."""
+    if not moves:
+        return
+    t = ledger_entity_mentions
+    conn.execute(
+        delete(t).where(
+            t.c.entity_id == bindparam("old"),
+            t.c.article_id == bindparam("aid"),
+            t.c.start == bindparam("s"),
+            t.c.end == bindparam("e"),
+        ),
+        [{"old": old, "aid": m.article_id, "s": m.start, "e": m.end} for old, _, m in moves],
+    )
+    _refresh_mention_counts(conn, {old for old, _, _ in moves})
+    add_entity_mentions(conn, [(new, m) for _, new, m in moves])
+
+
+def delete_entities(conn: Connection, entity_ids: Sequence[str]) -> None:
+    """Delete these entity header rows (entities left without mentions)."""
+    for chunk in _chunks(list(entity_ids)):
+        conn.execute(delete(ledger_entities).where(ledger_entities.c.id.in_(chunk)))
+
+
+def delete_article_mentions(conn: Connection, article_ids: Sequence[str]) -> None:
+    """Delete every mention in these articles (resolved again: written again after)."""
+    t = ledger_entity_mentions
+    for chunk in _chunks(list(article_ids)):
+        conn.execute(delete(t).where(t.c.article_id.in_(chunk)))
+
+
 def merge_entities(conn: Connection, old_to_new: Mapping[str, str]) -> None:
     """Move the mentions of each old entity to its new one and delete the old rows.
 
@@ -1267,6 +1300,8 @@ __all__ = [
     "begin_run",
     "changed_event_ids",
     "clear_ledger",
+    "delete_article_mentions",
+    "delete_entities",
     "delete_events",
     "existing_event_ids",
     "finish_run",
@@ -1285,6 +1320,7 @@ __all__ = [
     "load_ledger",
     "load_sub_ledger",
     "merge_entities",
+    "move_entity_mentions",
     "overview",
     "reading",
     "replace_events",
