@@ -27,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N items")
     parser.add_argument("--base", type=int, default=None, help="incremental: base ledger size")
     parser.add_argument("--add", type=int, default=None, help="incremental: articles added")
-    parser.add_argument("--synthesise", type=int, default=None,
-                        help="incremental: grow the ledger to N articles by cloning the base")
+    parser.add_argument("--synthesise", default=None,
+                        help="incremental: grow the ledger to N articles by cloning the base "
+                        "(N1,N2,...: to each in turn, measured at each)")
     parser.add_argument("--batches", type=int, default=None,
                         help="cluster: feed the documents in this many incremental batches")
     args = parser.parse_args(argv)

@@ -17,7 +17,9 @@ Then the next ``--add`` articles are added and the nothing-new run repeated on i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import sqlite3
 import tempfile
@@ -54,12 +56,13 @@ _DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 class _Cloner:
     """Rewrites ids and dates of one copy inside any stored value."""
 
-    def __init__(self, copy: int, hashes: dict[str, str]) -> None:
+    def __init__(self, copy: int, hashes: dict[str, str], salt: str = "", span: int = 1) -> None:
         self.copy = copy
-        self.new_hash = {h: hashlib.sha256(f"{h}:{copy}".encode()).hexdigest()
+        self.tag = f"{salt}{copy}"
+        self.new_hash = {h: hashlib.sha256(f"{h}:{self.tag}".encode()).hexdigest()
                          for h in hashes.values()}
         self.new_article = {aid[2:]: "a-" + self.new_hash[h][:12] for aid, h in hashes.items()}
-        self.shift = timedelta(days=SHIFT_DAYS * copy)
+        self.shift = timedelta(days=SHIFT_DAYS * span * copy)
 
     def _date(self, m: re.Match[str]) -> str:
         try:
@@ -72,7 +75,7 @@ class _Cloner:
         value = _HASH.sub(lambda m: self.new_hash.get(m.group(0), m.group(0)), value)
         value = _ARTICLE.sub(lambda m: self.new_article.get(m.group(1), m.group(0)), value)
         value = _ID.sub(lambda m: m.group(1) + "-" + hashlib.sha1(
-            f"{m.group(2)}:{self.copy}".encode()).hexdigest()[:12], value)
+            f"{m.group(2)}:{self.tag}".encode()).hexdigest()[:12], value)
         return _DATE.sub(self._date, value)
 
     def value(self, v: Any) -> Any:
@@ -96,9 +99,14 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
     started = time.perf_counter()
     db = sqlite3.connect(db_path)
     db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")  # a bench ledger: a crash loses only the bench
     hashes = dict(db.execute("SELECT id, content_hash FROM articles"))
     base = len(hashes)
     copies = max(0, -(-target // base) - 1) if base else 0
+    # a ledger grown again: its copies get ids of their own and dates past the last copy's
+    meta = dict(db.execute("SELECT key, value FROM inc_meta WHERE key LIKE 'synth_%'"))
+    generation, span = int(meta.get("synth_generation", 0)) + 1, int(meta.get("synth_span", 1))
+    salt = f"g{generation}:" if generation > 1 else ""
     tables = [r[0] for r in db.execute(
         "SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
         "AND name NOT LIKE 'ledger_search%' AND name NOT LIKE 'sqlite_%'")]
@@ -108,7 +116,7 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
         db.execute(f'CREATE TEMP TABLE base_{i} AS SELECT rowid AS r FROM "{table}"')
     snapshot = {table: f"base_{i}" for i, table in enumerate([*tables, "ledger_search"])}
     for copy in range(1, copies + 1):
-        cloner = _Cloner(copy, hashes)
+        cloner = _Cloner(copy, hashes, salt, span)
         ids: dict[str, str] = {}
 
         def clone_id(v: Any, cloner: _Cloner = cloner, ids: dict[str, str] = ids) -> Any:
@@ -160,18 +168,34 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
                    "WHERE key = 'n_docs'", (scale,))
         db.execute("UPDATE ledger_entities SET n_mentions = (SELECT COUNT(*) FROM "
                    "ledger_entity_mentions m WHERE m.entity_id = ledger_entities.id)")
+        db.execute("DELETE FROM inc_meta WHERE key IN ('synth_generation', 'synth_span')")
+        db.executemany("INSERT INTO inc_meta (key, value) VALUES (?, ?)",
+                       [("synth_generation", str(generation)),
+                        ("synth_span", str(span * scale))])
     total = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     db.close()
     return {"articles": total, "copies": copies, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def run(data: Path, limit: int | None, base: int = 5000, add: int = 10,
-        synthesise: int | None = None) -> dict[str, Any]:
-    """The figures of one ledger: base build, then add and nothing-new runs (at each size)."""
+        synthesise: int | str | None = None) -> dict[str, Any]:
+    """The figures of one ledger: base build, then add and nothing-new runs (at each size).
+
+    ``synthesise``: a size, or sizes separated by commas (``5000,100000``): the ledger is
+    grown to each in turn, and measured at each with ``add`` articles not added before.
+    ``NEWSLEDGER_BENCH_KEEP=DIR`` keeps the ledger and the inputs in DIR.
+    """
     if limit is not None:
         base = min(base, limit)
-    rounds = 2 if synthesise else 1
-    with tempfile.TemporaryDirectory(prefix="newsledger-incremental-") as tmp:
+    targets = [int(x) for x in str(synthesise).split(",") if x.strip()] if synthesise else []
+    rounds = 1 + len(targets)
+    keep = os.environ.get("NEWSLEDGER_BENCH_KEEP")
+    with contextlib.ExitStack() as stack:
+        if keep:
+            tmp = keep
+            Path(keep).mkdir(parents=True, exist_ok=False)
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="newsledger-inc-"))
         root = Path(tmp)
         files = {"base": root / "base.jsonl"}
         for i in range(rounds):
@@ -190,13 +214,16 @@ def run(data: Path, limit: int | None, base: int = 5000, add: int = 10,
         out["base"] = {"articles": first["read"], "seconds": round(first["seconds"], 1),
                        "cpu_seconds": round(first_cpu, 1), "peak_rss_mb": round(first_rss, 1)}
         for i in range(rounds):
-            if i == 1:
-                out["synthesised"] = synthesise_ledger(ledger / "ledger.sqlite", synthesise)
+            if i >= 1:
+                grown = synthesise_ledger(ledger / "ledger.sqlite", targets[i - 1])
+                out["synthesised" if i == rounds - 1 else f"synthesised_{i}"] = grown
             added, add_rss, add_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger))
             noop, noop_rss, noop_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger))
             size = sqlite3.connect(ledger / "ledger.sqlite").execute(
                 "SELECT COUNT(*) FROM articles").fetchone()[0]
-            out["at_base" if i == 0 else "at_synthesised"] = {
+            at = "at_base" if i == 0 else ("at_synthesised" if i == rounds - 1
+                                            else f"at_synthesised_{i}")
+            out[at] = {
                 "ledger_articles": size,
                 "add_new": added["new"],
                 "add_changed_events": added["changed_events"],
@@ -209,7 +236,7 @@ def run(data: Path, limit: int | None, base: int = 5000, add: int = 10,
                 "noop_peak_rss_mb": round(noop_rss, 1),
                 "peak_rss_mb": round(max(add_rss, noop_rss), 1),
             }
-    last = out["at_synthesised" if synthesise else "at_base"]
+    last = out["at_synthesised" if targets else "at_base"]
     metrics = {k: last[k] for k in ("add_seconds", "noop_seconds", "add_cpu_seconds",
                                     "peak_rss_mb")}
     return {"n": out["base"]["articles"], "metrics": metrics, **out}

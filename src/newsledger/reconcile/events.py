@@ -107,6 +107,14 @@ def name_traits(name: str) -> tuple[object, ...]:
             bool(_ACTOR_WORDS.search(name)), bool(_FORCE_NAMES.search(name)))
 
 
+def place_traits(entity: Entity) -> tuple[object, ...]:
+    """What reconciliation decides from a place's name and type besides showing them: how
+    specific it is, its nation, the folded name claims compare places by. A place whose
+    most frequent spelling or majority tag flips (GPE or LOC) keeps these."""
+    return (fold(entity.name), place_rank(entity), _entity_nation(entity),
+            entity.type in ACTOR_TYPES, entity.type in ("GPE", "LOC"))
+
+
 def non_state(entity: Entity) -> bool:
     """An armed group that is not a state's force ("Russian forces" is one)."""
     if entity.type != "ARMED_GROUP":

@@ -182,14 +182,30 @@ def _signature(e: Entity, nation: str | None, pool: str) -> str:
     gaining a spelling does not re-reconcile every event the police speak in (claimants
     are also compared by alias: see docs/scale.md); of a person's or organisation's name
     only what reconciliation decides from it (:func:`name_traits`), so a longer name
-    arriving does not re-reconcile every event naming the entity either."""
+    arriving does not re-reconcile every event naming the entity either; of a place's
+    name and tag likewise (:func:`place_traits`: "Sacramento" outnumbering "SACRAMENTO",
+    or GPE outnumbering LOC, changes what is shown, not what is decided)."""
     from newsledger.reconcile.claims import entity_nation
-    from newsledger.reconcile.events import name_traits
+    from newsledger.reconcile.events import name_traits, place_traits
 
     aliases = entity_nation(e)
-    name: object = name_traits(e.name) if pool in BLOCK_POOLS else e.name
-    return json.dumps([e.type, name, aliases, e.geonames_id, e.lat, e.lon, e.admin1,
+    if pool == "PLACE":
+        head: list[object] = [place_traits(e)]
+    elif pool in BLOCK_POOLS:
+        head = [e.type, name_traits(e.name)]
+    else:
+        head = [e.type, e.name]
+    return json.dumps([*head, aliases, e.geonames_id, e.lat, e.lon, e.admin1,
                        e.country, e.feature, nation], ensure_ascii=False)
+
+
+def _resigned(stored: tuple[str, str], pool: str) -> str:
+    """The stored entity's signature by today's rules (a ledger written by an earlier
+    version kept a longer one: its next run must not re-dirty everything for that)."""
+    from newsledger.codec import loads
+
+    record, sig = stored
+    return _signature(loads(Entity, record), json.loads(sig)[-1], pool)
 
 
 def _word(text: str) -> str:
@@ -438,7 +454,7 @@ def resolve_batch(
         if eid in stored:
             conn.execute(update(inc_entities).where(inc_entities.c.id == eid)
                          .values(record=record, signature=sig, pool=pool))
-            if stored[eid][1] != sig:
+            if stored[eid][1] != sig and _resigned(stored[eid], pool) != sig:
                 delta.dirty_articles |= mentioned_in(conn, [eid])
         else:
             conn.execute(insert(inc_entities), {"id": eid, "pool": pool, "record": record,
