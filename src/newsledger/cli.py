@@ -48,6 +48,14 @@ STAGE_LABELS = {
 }
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 1, 2, 75, 130
 DB_EXAMPLES = "sqlite:///PATH/ledger.sqlite or postgresql://USER@HOST/DBNAME"
+LedgerDb = Annotated[
+    str | None,
+    typer.Option(
+        help=f"Store URL of the ledger: {DB_EXAMPLES} (default: LEDGER_DIR/ledger.sqlite).",
+        show_default=False,
+    ),
+]
+"""The --db option of the commands that read a ledger (serve, export)."""
 
 
 class Engine(StrEnum):
@@ -541,13 +549,7 @@ def serve(
             show_default=False,
         ),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help=f"Store URL of the ledger: {DB_EXAMPLES} (default: LEDGER_DIR/ledger.sqlite).",
-            show_default=False,
-        ),
-    ] = None,
+    db: LedgerDb = None,
 ) -> None:
     """Serve the web workbench and JSON API over the ledger in LEDGER_DIR (Ctrl-C stops it).
 
@@ -680,13 +682,7 @@ def export(
             "--to", help="Write to this file (replaced when complete) instead of standard output."
         ),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help=f"Store URL of the ledger: {DB_EXAMPLES} (default: LEDGER_DIR/ledger.sqlite).",
-            show_default=False,
-        ),
-    ] = None,
+    db: LedgerDb = None,
 ) -> None:
     """Stream the ledger in LEDGER_DIR, or a part of it, as JSON, JSON Lines or CSV.
 

@@ -138,14 +138,25 @@ def _non_english(article: Article, lang: str) -> Annotations:
     return _annotate_doc(article, doc, raw, lang)
 
 
+def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    """The articles in lists of ``size`` (the last shorter): one ``nlp.pipe`` batch each."""
+    chunk: list[Article] = []
+    for article in articles:
+        chunk.append(article)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def annotate_articles(
     articles: Iterable[Article], *, nlp: Language | None = None, batch_size: int = 32
 ) -> Iterator[Annotations]:
     """Annotations per article, in input order; English texts stream through ``nlp.pipe``."""
     english = nlp
-    chunk: list[Article] = []
 
-    def flush() -> Iterator[Annotations]:
+    def flush(chunk: list[Article]) -> Iterator[Annotations]:
         nonlocal english
         english_items = [a for a in chunk if _language(a) == "en"]
         docs: dict[int, Any] = {}
@@ -166,13 +177,8 @@ def annotate_articles(
             else:
                 yield _non_english(article, lang)
 
-    for article in articles:
-        chunk.append(article)
-        if len(chunk) >= batch_size:
-            yield from flush()
-            chunk = []
-    if chunk:
-        yield from flush()
+    for chunk in _chunks(articles, batch_size):
+        yield from flush(chunk)
 
 
 _FROM_ENV = object()
@@ -197,9 +203,8 @@ def annotate_isolated(
     for name in ("attribution", "quantities", "hedges"):
         _partner(name)
     english = nlp
-    chunk: list[Article] = []
 
-    def flush() -> Iterator[Annotations | Unanalysed]:
+    def flush(chunk: list[Article]) -> Iterator[Annotations | Unanalysed]:
         nonlocal english
         english_items = [a for a in chunk if _language(a) == "en"]
         docs: dict[int, Doc] = {}
@@ -220,13 +225,8 @@ def annotate_isolated(
         for article in chunk:
             yield _annotate_one(article, docs.get(id(article)), english, seconds)
 
-    for article in articles:
-        chunk.append(article)
-        if len(chunk) >= batch_size:
-            yield from flush()
-            chunk = []
-    if chunk:
-        yield from flush()
+    for chunk in _chunks(articles, batch_size):
+        yield from flush(chunk)
 
 
 def _annotate_one(

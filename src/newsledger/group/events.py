@@ -177,7 +177,8 @@ class _Index:
         return [cid for cid, _ in scores.most_common(CANDIDATES)]
 
 
-def _add(cluster: ClusterState, unit: Unit, vec: Vector, index: _Index) -> None:
+def absorb(cluster: ClusterState, unit: Unit, vec: Mapping[str, float]) -> None:
+    """A unit joins a cluster: its sentences, article, vector (centroid) and dates."""
     cluster.refs.update(unit.refs)
     cluster.articles.add(unit.article_id)
     for k, v in vec.items():
@@ -188,6 +189,10 @@ def _add(cluster: ClusterState, unit: Unit, vec: Vector, index: _Index) -> None:
         cluster.text_dates[unit.event_date] += 1
     if unit.published is not None:
         cluster.published.append(unit.published)
+
+
+def _add(cluster: ClusterState, unit: Unit, vec: Vector, index: _Index) -> None:
+    absorb(cluster, unit, vec)
     index.add(cluster.id, vec)
 
 

@@ -41,6 +41,7 @@ from newsledger.group.events import (
     _unit,
     _unit_counts,
     _vector,
+    absorb,
     event_id,
 )
 from newsledger.group.features import ArticleFeatures
@@ -177,13 +178,13 @@ def cluster_batch(
             .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id))]
         loaded_units[cid] = stored
         for unit in stored:
-            _absorb(state, unit, idf.vector(unit.counts))
+            absorb(state, unit, idf.vector(unit.counts))
         clusters[cid] = state
         return state
 
     def add(cid: str, unit: Unit, vec: dict[str, float]) -> None:
         state = clusters[cid]
-        _absorb(state, unit, vec)
+        absorb(state, unit, vec)
         units[cid].append(unit)
         for key in _top(vec):
             fresh_postings[key].add(cid)
@@ -315,19 +316,6 @@ def cluster_batch(
     out += kept.values()
     save_clusters(conn, out)
     return sorted(out, key=lambda c: c.id)
-
-
-def _absorb(state: ClusterState, unit: Unit, vec: Mapping[str, float]) -> None:
-    state.refs.update(unit.refs)
-    state.articles.add(unit.article_id)
-    for k, v in vec.items():
-        state.centroid[k] = state.centroid.get(k, 0.0) + v
-    state.norm_cache = None
-    state.size += 1
-    if unit.event_date is not None and unit.date_from_text:
-        state.text_dates[unit.event_date] += 1
-    if unit.published is not None:
-        state.published.append(unit.published)
 
 
 class _LazyFeatures(Mapping[str, ArticleFeatures]):
