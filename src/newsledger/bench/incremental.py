@@ -110,7 +110,19 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
     tables = [r[0] for r in db.execute(
         "SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
         "AND name NOT LIKE 'ledger_search%' AND name NOT LIKE 'sqlite_%'")]
-    from newsledger.store.ledger_tables import search_rowid
+    from newsledger.store.ledger_tables import list_key
+
+    # an event's list key is also its search row's rowid: a copy gets its own, unique
+    taken = {k for (k,) in db.execute("SELECT search_key FROM ledger_events") if k is not None}
+    keys: dict[str, int] = {}
+
+    def clone_key(event_id: str, day: str | None, n_articles: int) -> int:
+        key = list_key(event_id, day, n_articles)
+        while key in taken:
+            key += 1
+        taken.add(key)
+        keys[event_id] = key
+        return key
 
     for i, table in enumerate([*tables, "ledger_search"]):  # the base's rows, cloned each copy
         db.execute(f'CREATE TEMP TABLE base_{i} AS SELECT rowid AS r FROM "{table}"')
@@ -129,7 +141,8 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
 
         db.create_function("clone_id", 1, clone_id, deterministic=True)
         db.create_function("clone_text", 1, cloner.value, deterministic=True)
-        db.create_function("search_rowid", 1, search_rowid, deterministic=True)
+        db.create_function("clone_key", 3, clone_key)
+        db.create_function("key_of", 1, keys.get)
         with db:
             for table in tables:
                 if table in _SHARED:
@@ -144,6 +157,9 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
                         top = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM clusters"
                                          ).fetchone()[0]
                         exprs.append(f'"position" + {top}')
+                    elif (table, c) == ("ledger_events", "search_key"):
+                        exprs.append('clone_key(clone_id("id"), clone_text("date"), '
+                                     '"n_articles")')
                     elif (table, c) in _PER_ARTICLE:
                         # a copy keeps its source's text: its LSH bands and distinctive items
                         # are made its own, or every new near-copy would join every copy
@@ -157,10 +173,12 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
                 source = f'"{table}" WHERE rowid IN (SELECT r FROM {snapshot[table]})'
                 db.execute(f'INSERT OR IGNORE INTO "{table}" ({names}) '
                            f'SELECT {", ".join(exprs)} FROM {source}')
+            # only the search rows of events as they stand (their rowid is the list key)
             db.execute("INSERT INTO ledger_search(rowid, event_id, body) "
-                       "SELECT search_rowid(clone_id(event_id)), clone_id(event_id), body "
+                       "SELECT key_of(clone_id(event_id)), clone_id(event_id), body "
                        "FROM ledger_search WHERE rowid IN "
-                       f"(SELECT r FROM {snapshot['ledger_search']})")
+                       f"(SELECT r FROM {snapshot['ledger_search']}) "
+                       "AND rowid IN (SELECT search_key FROM ledger_events)")
     scale = copies + 1
     with db:
         db.execute("UPDATE inc_df SET n = n * ?", (scale,))
