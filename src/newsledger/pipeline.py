@@ -410,7 +410,7 @@ def _fold(
     progress: Progress,
 ) -> int:
     """Resolve, group and date the batch, reconcile the dirty events, write the ledger."""
-    from newsledger.group.incremental import cluster_batch
+    from newsledger.group.incremental import cluster_batch, refresh_units
     from newsledger.group.origins import origin_batch
     from newsledger.resolve.incremental import resolve_batch
 
@@ -422,6 +422,7 @@ def _fold(
     progress("resolve", 1, 1)
     progress("group", 0, 1)
     groups, removed_groups, origin_changed = origin_batch(conn, pending)
+    refresh_units(conn, sorted(delta.moved_articles - batch.new_ids), batch.features_of)
     changed_clusters = cluster_batch(conn, batch.new_features(), batch.features_of, legacy)
     dates = _infer_dates(batch, changed_clusters)
     progress("group", 1, 1)

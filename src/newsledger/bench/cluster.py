@@ -264,7 +264,7 @@ def evaluate_stored(docs: list[Doc], batches: int) -> dict:
     import tempfile
 
     from newsledger.group.features import article_features
-    from newsledger.group.incremental import cluster_batch
+    from newsledger.group.incremental import cluster_batch, refresh_units
     from newsledger.resolve.incremental import local_resolution, resolve_batch
     from newsledger.store import LedgerStore
     from newsledger.store.sql import clusters_table
@@ -287,7 +287,7 @@ def evaluate_stored(docs: list[Doc], batches: int) -> dict:
         for i in range(0, len(articles), size):
             batch = articles[i : i + size]
             with store.transaction() as conn:
-                resolve_batch(conn, batch, annotations, load)
+                delta = resolve_batch(conn, batch, annotations, load)
                 res = local_resolution(conn, [a.id for a in batch])
                 feats = {a.id: article_features(a, annotations.get(a.id), res) for a in batch}
 
@@ -298,6 +298,7 @@ def evaluate_stored(docs: list[Doc], batches: int) -> dict:
                     return article_features(a, annotations.get(aid),
                                             local_resolution(conn, [aid]))
 
+                refresh_units(conn, sorted(delta.moved_articles - set(feats)), features_of)
                 cluster_batch(conn, feats, features_of)
         with store.reading() as conn:
             clusters = [codec.loads(EventCluster, r)

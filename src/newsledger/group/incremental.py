@@ -142,6 +142,44 @@ def _top(vec: Mapping[str, float]) -> list[str]:
     return sorted(vec, key=lambda k: -vec[k])[:INDEX_KEYS]
 
 
+def refresh_units(conn: Connection, article_ids: Sequence[str], features_of: Features) -> int:
+    """Derive again the stored units of articles whose mentions moved to other entities.
+
+    A unit's counts name entities by id (``E|<id>``); after a merge or split the new
+    articles name the entity by its id now, so a stored cluster whose units keep the old
+    one would look less like them than a batch run's cluster does. Each unit keeps its
+    cluster and sentences; its counts and the cluster's postings follow the entities.
+    (Document frequencies are not moved: see docs/scale.md.) Returns the units rewritten.
+    """
+    rewritten = 0
+    for chunk in _chunks(sorted(set(article_ids))):
+        rows = conn.execute(select(inc_units.c.cluster_id, inc_units.c.article_id,
+                                   inc_units.c.record)
+                            .where(inc_units.c.article_id.in_(chunk))).all()
+        postings: set[tuple[str, str]] = set()
+        for cid, aid, record in rows:
+            feats = features_of(aid)
+            if feats is None:
+                continue
+            indices = json.loads(record)["sentences"]
+            unit = stored_unit(feats, indices)
+            fresh = _unit_record(unit, indices)
+            if fresh == record:
+                continue
+            conn.execute(update(inc_units).where(inc_units.c.cluster_id == cid,
+                                                 inc_units.c.article_id == aid)
+                         .values(record=fresh))
+            rewritten += 1
+            old = Counter(json.loads(record)["counts"])
+            postings.update((k[:256], cid) for k in unit.counts if k not in old)
+        if postings:
+            from newsledger.store.sql import insert_ignore
+
+            insert_ignore(conn, inc_postings, [{"key": k, "cluster_id": c}
+                                               for k, c in sorted(postings)])
+    return rewritten
+
+
 def cluster_batch(
     conn: Connection,
     new_features: Mapping[str, ArticleFeatures],
@@ -411,4 +449,5 @@ def load_clusters(conn: Connection, ids: Sequence[str]) -> list[EventCluster]:
     return sorted(out, key=lambda c: c.id)
 
 
-__all__ = ["cluster_batch", "clusters_of_articles", "load_clusters", "stored_unit"]
+__all__ = ["cluster_batch", "clusters_of_articles", "load_clusters", "refresh_units",
+           "stored_unit"]

@@ -83,6 +83,11 @@ class ResolveDelta:
     redone: set[str] = field(default_factory=set)  # old articles resolved again whole
     added: list[tuple[str, EntityMention]] = field(default_factory=list)  # the batch's mentions
 
+    @property
+    def moved_articles(self) -> set[str]:
+        """Stored articles a mention of which now belongs to another entity."""
+        return {m.article_id for _, _, m in self.moved} | self.redone
+
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
     for i in range(0, len(items), size):
