@@ -127,23 +127,30 @@ def analyze(
                                        on_rejection)
             progress("report", 0, 1)
             full = _wants_full_outputs(store, full_outputs)
-            outputs = output_paths(out_dir, full)
-            if (changed or new_rejections or not all(p.exists() for p in outputs.values())
-                    or not _outputs_current(store)):
-                with ledger_tables.reading(store) as conn:
-                    run = ledger_tables.last_finished_run(conn)
-                outputs = write_store_outputs(store, out_dir, run, brief_latest=brief_latest,
-                                              full=full)
-                if not full:  # a ledger.json on disk is always the whole, current ledger
-                    for stale in set(output_paths(out_dir, True).values()) - set(
-                            outputs.values()):
-                        stale.unlink(missing_ok=True)
-                _mark_outputs(store)
+            outputs = _write_outputs(store, out_dir, bool(changed or new_rejections), full,
+                                     brief_latest)
             progress("report", 1, 1)
             url = store.url.render_as_string(hide_password=False)
     finally:
         store.close()
     return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, full)
+
+
+def _write_outputs(store: LedgerStore, out_dir: Path, changed: bool, full: bool,
+                   brief_latest: int | None) -> dict[str, Path]:
+    """The run's output files, written when the ledger changed, when one is missing, or
+    when the last run died before writing them; without ``full``, the whole ledger.json
+    and events.csv an earlier run left are deleted (such a file is always current)."""
+    outputs = output_paths(out_dir, full)
+    if changed or not all(p.exists() for p in outputs.values()) or not _outputs_current(store):
+        with ledger_tables.reading(store) as conn:
+            run = ledger_tables.last_finished_run(conn)
+        outputs = write_store_outputs(store, out_dir, run, brief_latest=brief_latest, full=full)
+        if not full:
+            for stale in set(output_paths(out_dir, True).values()) - set(outputs.values()):
+                stale.unlink(missing_ok=True)
+        _mark_outputs(store)
+    return outputs
 
 
 def _wants_full_outputs(store: LedgerStore, asked: bool | None) -> bool:
