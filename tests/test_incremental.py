@@ -247,3 +247,20 @@ def test_a_big_ledger_writes_what_the_run_changed_not_the_whole_ledger(
     assert (out / "ledger.json").read_bytes() == target.read_bytes()
     assert (out / "events.csv").exists()
 
+
+
+def test_stored_units_name_only_entities_the_ledger_holds(tmp_path: Path) -> None:
+    """A merge or split moves stored mentions to another entity: the stored cluster units of
+    those articles are derived again, so none names an entity id that is gone (new articles
+    name the entity by its id now, and would not meet the stale one)."""
+    out = tmp_path / "ledger"
+    for path in _files():
+        analyze([path], out)
+    with sqlite3.connect(out / "ledger.sqlite") as db:
+        held = {r[0] for r in db.execute("SELECT id FROM inc_entities")}
+        gone = {r[0] for r in db.execute("SELECT DISTINCT entity_id FROM inc_mentions")} - held
+        named = set()
+        for (record,) in db.execute("SELECT record FROM inc_units"):
+            named |= {k[2:] for k in json.loads(record)["counts"] if k.startswith("E|e-")}
+    assert not gone
+    assert named and named <= held
