@@ -97,22 +97,27 @@ def _country_names() -> frozenset[str]:
     return frozenset(fold(c["name"]) for c in countries)
 
 
-def name_traits(name: str) -> tuple[object, ...]:
-    """What reconciliation decides from a person's or organisation's name besides showing
-    it (nation, country, allegiance, state, force and actor words): the incremental ledger
+def name_traits(entity: Entity) -> tuple[object, ...]:
+    """What reconciliation decides from an organisation's name besides showing it (nation,
+    country, allegiance, state, force and actor words): the incremental ledger
     re-reconciles an entity's older events when these change, not when the name only reads
-    better (docs/scale.md)."""
+    better (docs/scale.md). A person is never an actor, so nothing is decided from a
+    person's name (the nation of name and aliases together is signed apart)."""
+    if entity.type == "PERSON":
+        return ()
+    name = entity.name
     return (nation_of(name), _is_country(name), bool(_ALLEGIANCE.search(name)),
             bool(_STATE_WORDS.search(name)), bool(_FORCES.search(name)),
             bool(_ACTOR_WORDS.search(name)), bool(_FORCE_NAMES.search(name)))
 
 
 def place_traits(entity: Entity) -> tuple[object, ...]:
-    """What reconciliation decides from a place's name and type besides showing them: how
-    specific it is, its nation, the folded name claims compare places by. A place whose
-    most frequent spelling or majority tag flips (GPE or LOC) keeps these."""
-    return (fold(entity.name), place_rank(entity), _entity_nation(entity),
-            entity.type in ACTOR_TYPES, entity.type in ("GPE", "LOC"))
+    """What reconciliation decides from a place's name and tag besides showing them: how
+    specific it is and its nation. A place whose most frequent spelling or majority tag
+    (GPE or LOC) flips keeps these; claims also compare the folded names of two places,
+    which older events keep as they were (docs/scale.md)."""
+    return (place_rank(entity), _entity_nation(entity), entity.type in ACTOR_TYPES,
+            entity.type in ("GPE", "LOC"))
 
 
 def non_state(entity: Entity) -> bool:

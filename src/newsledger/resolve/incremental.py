@@ -188,8 +188,8 @@ def _signature(e: Entity, nation: str | None, pool: str) -> str:
     are also compared by alias: see docs/scale.md); of a person's or organisation's name
     only what reconciliation decides from it (:func:`name_traits`), so a longer name
     arriving does not re-reconcile every event naming the entity either; of a place's
-    name and tag likewise (:func:`place_traits`: "Sacramento" outnumbering "SACRAMENTO",
-    or GPE outnumbering LOC, changes what is shown, not what is decided)."""
+    name and tag likewise (:func:`place_traits`: "Ridge Road" outnumbering "Pleasant
+    Ridge Road", or GPE outnumbering LOC, changes what is shown, not what is decided)."""
     from newsledger.reconcile.claims import entity_nation
     from newsledger.reconcile.events import name_traits, place_traits
 
@@ -197,7 +197,7 @@ def _signature(e: Entity, nation: str | None, pool: str) -> str:
     if pool == "PLACE":
         head: list[object] = [place_traits(e)]
     elif pool in BLOCK_POOLS:
-        head = [e.type, name_traits(e.name)]
+        head = [e.type, name_traits(e)]
     else:
         head = [e.type, e.name]
     return json.dumps([*head, aliases, e.geonames_id, e.lat, e.lon, e.admin1,
