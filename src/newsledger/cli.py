@@ -569,7 +569,9 @@ def watch(
         fail(str(exc), EXIT_USAGE)
     if db is not None:
         _check_db_url(db)
-    _check_inputs([s for s in sources if not _is_url(s)])
+    local = [s for s in sources if not _is_url(s)]
+    if local:
+        _check_inputs(local)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     options = IngestOptions(max_bytes=max_bytes, allow_private=allow_private,
                             allow_networks=networks, timeout_s=timeout,

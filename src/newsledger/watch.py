@@ -43,7 +43,7 @@ from newsledger.model import Article, Rejection
 from newsledger.store import LedgerBusyError, LedgerStore
 from newsledger.store.sql import articles_table, insert_ignore
 from newsledger.store.state import inc_articles
-from newsledger.store.watch_tables import watch_items, watch_meta, watch_sources
+from newsledger.store.watch_tables import read_status, watch_items, watch_meta, watch_sources
 
 log = logging.getLogger(__name__)
 STATUS_FILE = "status.json"
@@ -153,6 +153,7 @@ class _SourceState:
     last_modified: str | None = None
     failures: int = 0
     next_try: float | None = None
+    last_error: str | None = None
 
 
 def _iso(ts: float) -> str:
@@ -195,7 +196,8 @@ def _load_state(store: LedgerStore, url: str) -> _SourceState:
         row = conn.execute(select(watch_sources).where(watch_sources.c.key == key)).first()
     if row is None:
         return _SourceState(key)
-    return _SourceState(key, row.etag, row.last_modified, row.failures or 0, row.next_try)
+    return _SourceState(key, row.etag, row.last_modified, row.failures or 0, row.next_try,
+                        row.last_error)
 
 
 def _seen_urls(store: LedgerStore, urls: Sequence[str]) -> set[str]:
@@ -346,7 +348,7 @@ def run_cycle(config: WatchConfig, store: LedgerStore, *, now: float | None = No
         state = _load_state(store, source)
         if state.next_try is not None and started < state.next_try:
             results.append(SourceResult(source, "waiting", failures=state.failures,
-                                        retry_at=state.next_try, error="backing off"))
+                                        retry_at=state.next_try, error=state.last_error))
             continue
         try:
             results.append(poll_source(store, source, state, config.options, started))
@@ -393,13 +395,6 @@ def write_status(store: LedgerStore, out_dir: Path, status: dict[str, Any]) -> N
     os.replace(tmp, out_dir / STATUS_FILE)
 
 
-def read_status(conn: Any) -> dict[str, Any] | None:
-    """The last watch cycle's status, or None when no watch ever ran on this ledger."""
-    value = conn.execute(select(watch_meta.c.value).where(watch_meta.c.key == "status")
-                         ).scalar_one_or_none()
-    return json.loads(value) if value else None
-
-
 # ---------------------------------------------------------------------- the loop
 
 
@@ -428,6 +423,20 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+@contextmanager
+def _one_watch(store: LedgerStore) -> Iterator[None]:
+    """One watch per SQLite ledger (a second one would poll the same feeds twice); on
+    PostgreSQL the content-hash keys still store every story once."""
+    database = store.url.database
+    if store.dialect != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    from newsledger.store.lock import file_lock
+
+    with file_lock(Path(f"{database}.watch.lock"), where=f"{store.describe()} (watch)"):
+        yield
+
+
 def watch(config: WatchConfig, *, once: bool = False, stop: threading.Event | None = None,
           on_cycle: Callable[[CycleReport], None] | None = None,
           cycles: int | None = None) -> list[CycleReport]:
@@ -435,7 +444,7 @@ def watch(config: WatchConfig, *, once: bool = False, stop: threading.Event | No
     stop = stop or threading.Event()
     reports: list[CycleReport] = []
     config.out_dir.mkdir(parents=True, exist_ok=True)
-    with LedgerStore(config.url) as store:
+    with LedgerStore(config.url) as store, _one_watch(store):
         while not stop.is_set():
             report = run_cycle(config, store, stop=stop)
             reports.append(report)

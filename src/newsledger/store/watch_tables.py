@@ -14,7 +14,10 @@ serves the ledger reads the status from the same place).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, String, Table, Text
+import json
+from typing import Any
+
+from sqlalchemy import Column, Connection, Float, Integer, String, Table, Text, select
 
 from newsledger.store.sql import metadata
 
@@ -45,3 +48,10 @@ watch_meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+def read_status(conn: Connection) -> dict[str, Any] | None:
+    """The last watch cycle's status, or None when no watch ever ran on this ledger."""
+    value = conn.execute(select(watch_meta.c.value).where(watch_meta.c.key == "status")
+                         ).scalar_one_or_none()
+    return json.loads(value) if value else None
