@@ -16,10 +16,11 @@ dates changed) are reconciled again; all of it in one transaction (docs/scale.md
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,6 +37,7 @@ from newsledger.isolation import (
 )
 from newsledger.model import Annotations, Article, EventCluster, Ledger, Rejection
 from newsledger.report.stream import BRIEF_LATEST, write_store_outputs
+from newsledger.scale.reconcile import EventTask, LocalReconciler, Reconciler
 from newsledger.store import LedgerDatabaseError, LedgerStore, ledger_tables
 
 Progress = Callable[[str, int, int | None], None]
@@ -55,6 +57,8 @@ class RunSummary:
     outputs: dict[str, Path]
     db_url: str
     changed_events: int = 0
+    # with --engine dask: reconciliation tasks run per worker address
+    reconcile_tasks: Mapping[str, int] = field(default_factory=dict)
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -96,16 +100,17 @@ def analyze(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         # One writer at a time: a second run on the same ledger refuses with LedgerBusyError.
-        with store.run_lock():
+        with store.run_lock(), _session(store, engine, workers, scheduler) as session:
             read, new_articles, new_rejections = _ingest(
                 store, sources, options, progress, on_rejection
             )
             pending = _pending(store)
             annotations, unanalysed = _annotate(
-                store, pending, engine, workers, scheduler, progress
+                store, pending, engine, workers, scheduler, progress, session
             )
             changed = _update_isolated(store, pending, annotations, unanalysed, progress,
-                                       on_rejection)
+                                       on_rejection, session)
+            stats = dict(getattr(session, "task_counts", None) or {})
             progress("report", 0, 1)
             outputs = _outputs(out_dir)
             if (changed or new_rejections or not all(p.exists() for p in outputs.values())
@@ -118,7 +123,26 @@ def analyze(
             url = store.url.render_as_string(hide_password=False)
     finally:
         store.close()
-    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed)
+    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, stats)
+
+
+@contextlib.contextmanager
+def _session(store: LedgerStore, engine: str, workers: int, scheduler: str | None
+             ) -> Iterator[Any]:
+    """The Dask session of a run (extraction and reconciliation share one client, started
+    on first use), or None for the local engine."""
+    if engine != "dask":
+        yield None
+        return
+    from newsledger.scale import dask_session
+
+    session = dask_session(store, workers=workers, scheduler=scheduler,
+                           version=EXTRACTOR_VERSION)
+    try:
+        yield session
+    finally:
+        if session is not None:
+            session.close()
 
 
 def _ingest(
@@ -157,6 +181,7 @@ def _annotate(
     workers: int,
     scheduler: str | None,
     progress: Progress,
+    session: Any = None,
 ) -> tuple[dict[str, Annotations], list[Unanalysed]]:
     """Annotations of these articles, computing only those not cached by content hash;
     the articles whose extraction failed (not cached: a later run tries them again)."""
@@ -168,7 +193,9 @@ def _annotate(
     total = len(missing)
     unanalysed: list[Unanalysed] = []
     if missing:
-        if engine == "dask":
+        if engine == "dask" and session is not None:
+            stream = session.annotate(missing)
+        elif engine == "dask":
             from newsledger.scale import annotate_with_dask
 
             stream = annotate_with_dask(missing, workers=workers, scheduler=scheduler)
@@ -243,6 +270,7 @@ def _update_isolated(
     unanalysed: Sequence[Unanalysed],
     progress: Progress,
     on_rejection: Callable[[Rejection], None] | None,
+    reconciler: Reconciler | None = None,
 ) -> int:
     """:func:`update_ledger`, with the articles that cannot be analysed left out.
 
@@ -259,7 +287,7 @@ def _update_isolated(
 
     def fold(batch: Sequence[Article], whole: bool = False) -> int:
         try:
-            return update_ledger(store, batch, annotations, progress)
+            return update_ledger(store, batch, annotations, progress, reconciler)
         except (*WHOLE_RUN_ERRORS, SQLAlchemyError, OSError):
             raise
         except Exception as exc:
@@ -293,6 +321,7 @@ def update_ledger(
     pending: Sequence[Article],
     annotations: Mapping[str, Annotations],
     progress: Progress = _no_progress,
+    reconciler: Reconciler | None = None,
 ) -> int:
     """Fold ``pending`` articles into the stored ledger in one transaction.
 
@@ -303,7 +332,7 @@ def update_ledger(
     if not pending:
         return 0
     with store.transaction() as conn:
-        return _fold(store, conn, pending, annotations, progress)
+        return _fold(store, conn, pending, annotations, progress, reconciler)
 
 
 def _fold(
@@ -312,6 +341,7 @@ def _fold(
     pending: Sequence[Article],
     annotations: Mapping[str, Annotations],
     progress: Progress,
+    reconciler: Reconciler | None = None,
 ) -> int:
     from sqlalchemy import delete, func, insert, select, update
 
@@ -319,7 +349,6 @@ def _fold(
     from newsledger.group.incremental import cluster_batch, clusters_of_articles
     from newsledger.group.origins import origin_batch
     from newsledger.group.published import infer_dates
-    from newsledger.reconcile import reconcile_event
     from newsledger.resolve.incremental import entity_nations, local_resolution, resolve_batch
     from newsledger.store.sql import clusters_table
     from newsledger.store.state import inc_articles
@@ -384,35 +413,41 @@ def _fold(
     progress("reconcile", 0, len(dirty))
     origin_of = dict(origin_changed)
     nations_seen: dict[str, str | None] = {}  # entity -> nation, once per run
-    events, claims, conflicts = [], [], []
-    for done, cid in enumerate(sorted(dirty), 1):
-        cluster = dirty[cid]
-        ids = list(cluster.article_ids)
+
+    def tasks() -> Iterator[EventTask]:
+        """What only this transaction knows of each dirty event (scale/reconcile.py)."""
+        for cid in sorted(dirty):
+            cluster = dirty[cid]
+            ids = list(cluster.article_ids)
+            dates = ({r[0]: r[1:] for r in _stored_dates(conn, ids)} if set(ids) - set(dated)
+                     else {})
+            origin_of.update(_stored_origins(conn, [a for a in ids if a not in origin_of]))
+            local = local_resolution(conn, ids)
+            unknown = [e.id for e in local.entities if e.id not in nations_seen]
+            nations_seen.update(dict.fromkeys(unknown))
+            nations_seen.update(entity_nations(conn, unknown))
+            yield EventTask(
+                cluster,
+                tuple((a, d.published, d.published_inferred, d.published_basis)
+                      for a in ids if (d := dated.get(a)) is not None),
+                tuple((a, *dates[a]) for a in ids if a not in dated and a in dates),
+                tuple((a, origin_of[a]) for a in ids if a in origin_of),
+                local,
+                tuple((e.id, n) for e in local.entities if (n := nations_seen.get(e.id))))
+
+    def load(ids: Sequence[str]) -> tuple[Mapping[str, Article], Mapping[str, Annotations]]:
         stored_articles.update(store.articles_of(conn, [a for a in ids
                                                         if a not in stored_articles]))
         ann = {a: annotations[a] for a in ids if a in annotations}
         ann.update(store.annotations_of(conn, [a for a in ids if a not in ann], EXTRACTOR_VERSION))
-        dates = {r[0]: r[1:] for r in _stored_dates(conn, ids)} if set(ids) - set(dated) else {}
-        by_id = {}
-        for aid in ids:
-            a = dated.get(aid) or stored_articles[aid]
-            if aid not in dated and aid in dates and not a.published:
-                pub, inf, basis = dates[aid]
-                a = replace(a, published=pub, published_inferred=bool(inf), published_basis=basis)
-            by_id[aid] = a
-        missing = [a for a in ids if a not in origin_of]
-        origin_of.update(_stored_origins(conn, missing))
-        local = local_resolution(conn, ids)
-        unknown = [e.id for e in local.entities if e.id not in nations_seen]
-        nations_seen.update(dict.fromkeys(unknown))
-        nations_seen.update(entity_nations(conn, unknown))
-        nations = {e.id: n for e in local.entities if (n := nations_seen.get(e.id))}
-        event, event_claims, event_conflicts = reconcile_event(
-            cluster, by_id, ann, local, origin_of, nations)
+        return stored_articles, ann
+
+    events, claims, conflicts = [], [], []
+    for event, event_claims, event_conflicts in (reconciler or LocalReconciler())(
+            tasks(), load, lambda done: progress("reconcile", done, len(dirty)), len(dirty)):
         events.append(event)
         claims += event_claims
         conflicts += event_conflicts
-        progress("reconcile", done, len(dirty))
 
     # write the ledger tables and the processed marker
     if delta.changed:
