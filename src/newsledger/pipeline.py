@@ -59,6 +59,7 @@ class RunSummary:
     changed_events: int = 0
     # with --engine dask: reconciliation tasks run per worker address
     reconcile_tasks: Mapping[str, int] = field(default_factory=dict)
+    reconcile_task_cpu_seconds: float = 0.0  # CPU the workers spent in those tasks
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -111,6 +112,7 @@ def analyze(
             changed = _update_isolated(store, pending, annotations, unanalysed, progress,
                                        on_rejection, session)
             stats = dict(getattr(session, "task_counts", None) or {})
+            task_cpu = getattr(session, "task_cpu_seconds", 0.0)
             progress("report", 0, 1)
             outputs = _outputs(out_dir)
             if (changed or new_rejections or not all(p.exists() for p in outputs.values())
@@ -123,7 +125,8 @@ def analyze(
             url = store.url.render_as_string(hide_password=False)
     finally:
         store.close()
-    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, stats)
+    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, stats,
+                      task_cpu)
 
 
 @contextlib.contextmanager
@@ -193,6 +196,7 @@ def _annotate(
     total = len(missing)
     unanalysed: list[Unanalysed] = []
     if missing:
+        progress("extract", 0, total)
         if engine == "dask" and session is not None:
             stream = session.annotate(missing)
         elif engine == "dask":

@@ -77,6 +77,7 @@ class FeedServer:
         self.requests: Counter[str] = Counter()
         self.conditional: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
+        self.served: list[tuple[str, bytes]] = []  # (path, body) of every whole feed sent
         self._lock = threading.Lock()
         server = self
 
@@ -153,3 +154,6 @@ class FeedServer:
             handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):  # the client timed out first
             return
+        if route.kind == "feed":
+            with self._lock:
+                self.served.append((path, body))

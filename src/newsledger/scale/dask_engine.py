@@ -40,12 +40,14 @@ def _annotate_partition(articles: Sequence[Article]) -> list[Annotations | Unana
 
 
 class _PreloadModels(WorkerPlugin):
-    """Worker plugin: load the English pipeline when a worker starts, not in its first task."""
+    """Worker plugin: load the English pipeline and the reconcile stage when a worker
+    starts, not in its first task."""
 
     name = "newsledger-preload"
 
     def setup(self, worker: Any) -> None:
         try:
+            import newsledger.reconcile  # noqa: F401  (its lexicons load here, not in a task)
             from newsledger.extract import nlp
 
             nlp.english()
@@ -191,10 +193,14 @@ def read_inputs(db_url: str, version: str, article_ids: Sequence[str]
 
 
 def _reconcile_chunk(db_url: str, version: str, tasks: list[EventTask]
-                     ) -> tuple[str, list[Reconciled]]:
-    """Runs on a worker: reads its events' articles from the store, returns the records."""
+                     ) -> tuple[str, float, list[Reconciled]]:
+    """Runs on a worker: reads its events' articles from the store, returns the records
+    (with the worker's address and the CPU seconds the task took, for the figures)."""
+    import time
+
     from distributed import get_worker
 
+    started = time.thread_time()
     articles, annotations = read_inputs(db_url, version,
                                         [a for t in tasks for a in t.article_ids])
     results = [reconcile_task(t, articles, annotations) for t in tasks]
@@ -202,7 +208,7 @@ def _reconcile_chunk(db_url: str, version: str, tasks: list[EventTask]
         where = get_worker().address
     except ValueError:  # run in the client (a synchronous scheduler)
         where = "client"
-    return where, results
+    return where, time.thread_time() - started, results
 
 
 def chunk_size(total: int | None, workers: int) -> int:
@@ -228,6 +234,7 @@ class DaskSession:
         self._stack = ExitStack()
         self._client: Client | None = None
         self.task_counts: dict[str, int] = {}
+        self.task_cpu_seconds = 0.0
         self.events = 0
 
     def client(self) -> Client:
@@ -263,10 +270,11 @@ class DaskSession:
             pass
         while in_flight:
             future = in_flight.popleft()
-            where, results = future.result()
+            where, cpu, results = future.result()
             future.release()
             submit()
             self.task_counts[where] = self.task_counts.get(where, 0) + 1
+            self.task_cpu_seconds += cpu
             for result in results:
                 done += 1
                 self.events += 1
