@@ -45,6 +45,7 @@ STAGE_LABELS = {
     "group": "grouping",
     "reconcile": "reconciling",
     "report": "writing",
+    "shutdown": "stopping workers",
 }
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 1, 2, 75, 130
 DB_EXAMPLES = "sqlite:///PATH/ledger.sqlite or postgresql://USER@HOST/DBNAME"

@@ -101,18 +101,19 @@ def analyze(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         # One writer at a time: a second run on the same ledger refuses with LedgerBusyError.
-        with store.run_lock(), _session(store, engine, workers, scheduler) as session:
+        with store.run_lock():
             read, new_articles, new_rejections = _ingest(
                 store, sources, options, progress, on_rejection
             )
             pending = _pending(store)
-            annotations, unanalysed = _annotate(
-                store, pending, engine, workers, scheduler, progress, session
-            )
-            changed = _update_isolated(store, pending, annotations, unanalysed, progress,
-                                       on_rejection, session)
-            stats = dict(getattr(session, "task_counts", None) or {})
-            task_cpu = getattr(session, "task_cpu_seconds", 0.0)
+            with _session(store, engine, workers, scheduler, progress) as session:
+                annotations, unanalysed = _annotate(
+                    store, pending, engine, workers, scheduler, progress, session
+                )
+                changed = _update_isolated(store, pending, annotations, unanalysed, progress,
+                                           on_rejection, session)
+                stats = dict(getattr(session, "task_counts", None) or {})
+                task_cpu = getattr(session, "task_cpu_seconds", 0.0)
             progress("report", 0, 1)
             outputs = _outputs(out_dir)
             if (changed or new_rejections or not all(p.exists() for p in outputs.values())
@@ -130,8 +131,8 @@ def analyze(
 
 
 @contextlib.contextmanager
-def _session(store: LedgerStore, engine: str, workers: int, scheduler: str | None
-             ) -> Iterator[Any]:
+def _session(store: LedgerStore, engine: str, workers: int, scheduler: str | None,
+             progress: Progress) -> Iterator[Any]:
     """The Dask session of a run (extraction and reconciliation share one client, started
     on first use), or None for the local engine."""
     if engine != "dask":
@@ -145,6 +146,8 @@ def _session(store: LedgerStore, engine: str, workers: int, scheduler: str | Non
         yield session
     finally:
         if session is not None:
+            if session.started:
+                progress("shutdown", 0, None)  # stopping a local cluster takes a moment
             session.close()
 
 

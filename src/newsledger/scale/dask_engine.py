@@ -237,6 +237,10 @@ class DaskSession:
         self.task_cpu_seconds = 0.0
         self.events = 0
 
+    @property
+    def started(self) -> bool:
+        return self._client is not None
+
     def client(self) -> Client:
         if self._client is None:
             self._client = _connect(self._stack, self.workers, self.scheduler)
