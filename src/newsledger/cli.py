@@ -582,10 +582,7 @@ def watch(
                          scheduler=scheduler)
 
     def on_cycle(report) -> None:  # type: ignore[no-untyped-def]
-        print(report.line(), flush=True)
-        for s in report.sources:
-            if s.outcome == "failed":
-                err.print(f"[yellow]failed[/yellow] {escape(s.source)}: {escape(s.error or '')}")
+        print(report.line(), flush=True)  # each failure was logged on stderr as it happened
 
     import threading
 
@@ -601,6 +598,10 @@ def watch(
              EXIT_INTERRUPTED)
     except LedgerBusyError as exc:
         fail(one_line(exc), EXIT_BUSY)
+    except Exception as exc:  # the database cannot be opened, the folder cannot be written
+        if os.environ.get("NEWSLEDGER_DEBUG"):
+            raise
+        fail(_os_message(exc) if isinstance(exc, OSError) else one_line(exc))
     if stop.is_set():
         err.print("stopped; what was stored is kept and the next start folds it")
     if once and reports:
