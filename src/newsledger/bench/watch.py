@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from newsledger.bench._feedserver import FeedServer, Item, Route, synthetic_item
+from newsledger.bench._feedserver import FeedServer, Item, Route, feed_xml, synthetic_item
 from newsledger.bench.throughput import _lines
 from newsledger.ingest import IngestOptions
 from newsledger.ingest.sources import read_document
@@ -139,6 +139,15 @@ def run(data: Path, limit: int | None, cycles: int = 20, feeds: int = 5,
                 for item in read_document(body, "feed.xml", server.url(path), options):
                     if isinstance(item, Article):
                         served.add(item.content_hash)
+            # every item made, read the same way: what a feed never served whole (it fell
+            # out of the window while its feed was down) is reported, not counted as lost
+            made_hashes: set[str] = set()
+            everything = [i for items_of in feed_items for i in items_of]
+            for i in range(0, len(everything), 200):
+                body = feed_xml("all", everything[i : i + 200])
+                for item in read_document(body, "feed.xml", "all", options):
+                    if isinstance(item, Article):
+                        made_hashes.add(item.content_hash)
             with store.reading() as conn:
                 stored = conn.execute(select(articles_table.c.content_hash)).scalars().all()
                 folded = conn.execute(select(func.count()).select_from(inc_articles)
@@ -161,6 +170,8 @@ def run(data: Path, limit: int | None, cycles: int = 20, feeds: int = 5,
             "feeds": feeds,
             "items_per_feed_per_cycle": items,
             "items_made": made,
+            "unique_articles_made": len(made_hashes),
+            "made_never_served_whole": len(made_hashes - served),
             "repeats_under_new_urls": repeats,
             "fault_answers_injected": faults_injected,
             "source_outcomes": outcomes,
