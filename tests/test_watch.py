@@ -176,6 +176,20 @@ def test_serve_shows_each_cycle_without_a_restart(tmp_path: Path, server: FeedSe
         assert "all feeds ok" in client.get("/events").text
 
 
+def test_items_without_links_are_judged_by_content(tmp_path: Path, server: FeedServer) -> None:
+    """Such items are named by their position in the feed, which a new item shifts."""
+    unlinked = [replace(i, link="") for i in _items(range(50, 53), server)]
+    server.set("/n.xml", Route(items=tuple(unlinked[1:])))
+    config = WatchConfig((server.url("/n.xml"),), tmp_path, every_s=60,
+                         options=IngestOptions(allow_networks=LOOPBACK, timeout_s=2))
+    with LedgerStore(config.url) as store:
+        assert run_cycle(config, store, now=1_800_000_000.0).items_new == 2
+        server.set("/n.xml", Route(items=tuple(unlinked)))  # the new one comes first
+        again = run_cycle(config, store, now=1_800_000_060.0)
+        assert (again.items_new, again.items_skipped) == (1, 2)
+    assert _stored(config.url)[0] == [50, 51, 52]
+
+
 def test_allowed_networks_let_only_their_addresses_through() -> None:
     options = IngestOptions(allow_networks=LOOPBACK)
     check_url("http://127.0.0.1:9/feed", options)

@@ -221,6 +221,11 @@ def _stored_hashes(store: LedgerStore, hashes: Sequence[str]) -> set[str]:
     return found
 
 
+def _own_url(name: str, source: str) -> bool:
+    """Whether an item's name is a URL of its own (not the source, not a position in it)."""
+    return name != source and is_url(name) and not name.startswith(f"{source}#item-")
+
+
 def poll_source(store: LedgerStore, url: str, state: _SourceState, options: IngestOptions,
                 now: float) -> SourceResult:
     """Fetch one source (conditionally), store its new articles, remember what it served.
@@ -265,9 +270,11 @@ def poll_source(store: LedgerStore, url: str, state: _SourceState, options: Inge
     rejected = [r for r in items if isinstance(r, Rejection) and r.path_or_url != url]
     articles = [a for a in items if isinstance(a, Article)]
 
-    # items already seen: by item URL (a feed's own page is judged by its content only),
-    # then by content hash (the same story under a new URL is stored once)
-    seen = _seen_urls(store, [a.path_or_url for a in articles if a.path_or_url != url])
+    # items already seen: by item URL, then by content hash (the same story under a new
+    # URL is stored once). A page, and a feed item without a link of its own (named by
+    # its position, "FEED#item-3", which the next item shifts), are judged by content only.
+    linked = [a for a in articles if _own_url(a.path_or_url, url)]
+    seen = _seen_urls(store, [a.path_or_url for a in linked])
     fresh = [a for a in articles if a.path_or_url not in seen]
     stored = _stored_hashes(store, [a.content_hash for a in fresh])
     new: dict[str, Article] = {}
@@ -281,9 +288,10 @@ def poll_source(store: LedgerStore, url: str, state: _SourceState, options: Inge
     # only now: a kill before this line refetches the items, and their hashes skip them
     item_rows = [{"key": _key(a.path_or_url), "url": a.path_or_url,
                   "content_hash": a.content_hash, "source_key": state.key, "seen": now}
-                 for a in articles if a.path_or_url != url]
+                 for a in linked]
     item_rows += [{"key": _key(r.path_or_url), "url": r.path_or_url, "content_hash": None,
-                   "source_key": state.key, "seen": now} for r in rejected]
+                   "source_key": state.key, "seen": now}
+                  for r in rejected if _own_url(r.path_or_url, url)]
     _save_source(store, state, now, url, etag=page.etag, last_modified=page.last_modified,
                  items=item_rows)
     return SourceResult(url, "fetched", new=len(new), skipped=len(articles) - len(new))

@@ -50,8 +50,9 @@ def synthetic_item(n: int, base_url: str = "http://news.invalid") -> Item:
 
 
 def feed_xml(title: str, items: list[Item]) -> bytes:
-    parts = [f"<item><title>{escape(i.title)}</title><link>{escape(i.link)}</link>"
-             f"<pubDate>{i.published}</pubDate><description>{escape(i.text)}</description>"
+    parts = [f"<item><title>{escape(i.title)}</title>"
+             + (f"<link>{escape(i.link)}</link>" if i.link else "")
+             + f"<pubDate>{i.published}</pubDate><description>{escape(i.text)}</description>"
              "</item>" for i in items]
     return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             f"<title>{escape(title)}</title><link>http://news.invalid/</link>"
