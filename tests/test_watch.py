@@ -141,6 +141,8 @@ def test_every_served_story_is_stored_once_through_faults(
         assert outcome["e500.xml"].outcome == "fetched" and outcome["e500.xml"].new == 2
         assert server.requests["/e500.xml"] == 3
         assert _accepted(listener) == 0
+        # bounded: at most one request per source per cycle (item pages are not fetched)
+        assert sum(server.requests.values()) <= len(names) * 4
 
     served = sorted({0, 1, 2, 3, 10, 11, 12, 20, 30, 31, 32, 40, 41})
     numbers, n_articles, folded = _stored(config.url)
@@ -188,6 +190,25 @@ def test_items_without_links_are_judged_by_content(tmp_path: Path, server: FeedS
         again = run_cycle(config, store, now=1_800_000_060.0)
         assert (again.items_new, again.items_skipped) == (1, 2)
     assert _stored(config.url)[0] == [50, 51, 52]
+
+
+def test_item_pages_seen_once_are_never_fetched_again(tmp_path: Path,
+                                                      server: FeedServer) -> None:
+    items = _items(range(60, 63), server)
+    for item in items:
+        server.set(item.link.removeprefix(server.base), Route("page", items=(item,)))
+    server.set("/p.xml", Route(items=items[:2]))
+    options = IngestOptions(allow_networks=LOOPBACK, timeout_s=2, fetch_feed_items=True)
+    config = WatchConfig((server.url("/p.xml"),), tmp_path, every_s=60, options=options)
+    pages = [i.link.removeprefix(server.base) for i in items]
+    with LedgerStore(config.url) as store:
+        assert run_cycle(config, store, now=1_800_000_000.0).items_new == 2
+        assert [server.requests[p] for p in pages] == [1, 1, 0]
+        server.set("/p.xml", Route(items=items))
+        again = run_cycle(config, store, now=1_800_000_060.0)
+        assert (again.items_new, again.items_skipped) == (1, 2)
+        assert [server.requests[p] for p in pages] == [1, 1, 1]
+    assert _stored(config.url)[0] == [60, 61, 62]
 
 
 def test_allowed_networks_let_only_their_addresses_through() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -10,14 +9,7 @@ import pytest
 
 from newsledger.pipeline import analyze
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not os.environ.get("NEWSLEDGER_TEST_PG_URL"),
-        reason="NEWSLEDGER_TEST_PG_URL is not set; start a server with: "
-        "scripts/pg-test-cluster.sh start",
-    ),
-]
+pytestmark = pytest.mark.postgres  # the pg_url fixture skips without a server
 
 
 def test_dask_reconciliation_on_postgres_gives_the_local_ledger(

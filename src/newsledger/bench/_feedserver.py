@@ -62,7 +62,8 @@ def feed_xml(title: str, items: list[Item]) -> bytes:
 
 @dataclass
 class Route:
-    """What one path answers: ``feed`` or a fault (500, slow, malformed, redirect)."""
+    """What one path answers: ``feed``, ``page`` (its one item as HTML) or a fault (500,
+    slow, malformed, redirect)."""
 
     kind: str = "feed"
     items: tuple[Item, ...] = ()
@@ -131,6 +132,17 @@ class FeedServer:
             handler.send_header("Location", route.location)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
+            return
+        if route.kind == "page":  # an item's own page
+            item = route.items[0]
+            page = (f"<!doctype html><html><head><title>{escape(item.title)}</title></head>"
+                    f"<body><article><h1>{escape(item.title)}</h1><p>{escape(item.text)}</p>"
+                    "</article></body></html>").encode()
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(page)))
+            handler.end_headers()
+            handler.wfile.write(page)
             return
         body = feed_xml(path, list(route.items))
         if route.kind == "malformed":
