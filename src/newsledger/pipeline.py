@@ -126,8 +126,8 @@ def analyze(
             url = store.url.render_as_string(hide_password=False)
     finally:
         store.close()
-    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, stats,
-                      task_cpu)
+    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed,
+                      reconcile_tasks=stats, reconcile_task_cpu_seconds=task_cpu)
 
 
 @contextlib.contextmanager
