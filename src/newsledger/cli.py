@@ -551,9 +551,11 @@ def watch(
 ) -> None:
     """Poll SOURCES every --every, fold new items into the ledger in OUT, log one line a cycle.
 
-    Conditional GET (ETag, Last-Modified); items seen before (by URL or by content) are
-    skipped; a failing source backs off on its own. Ctrl-C or SIGTERM stops after the
-    current step with nothing lost; --once runs one cycle (exit 1 when every source failed).
+    Conditional GET; items seen before (by URL or by content) are skipped.
+
+    A failing source is retried after a back-off of its own; the others go on.
+
+    Ctrl-C or SIGTERM stops after the current step, nothing lost; --once runs one cycle.
     """
     import ipaddress
     import logging
