@@ -413,7 +413,7 @@ def test_every_documented_option_exists() -> None:
     documented = set(re.findall(r"`(--[a-z][a-z-]+)", readme))
     helps = {
         cmd: runner.invoke(app, [cmd, "--help"], env={"COLUMNS": "200"}).output
-        for cmd in ("analyze", "serve", "export")
+        for cmd in ("analyze", "serve", "export", "watch")
     }
     real = {o for text in helps.values() for o in re.findall(r"(--[a-z][a-z-]+)", text)}
     real.discard("--help")

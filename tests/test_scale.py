@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,51 @@ def test_dask_engine_writes_the_same_ledger_as_the_local_engine(
 
 def test_no_articles_start_no_cluster() -> None:
     assert list(annotate_with_dask([], workers=2, scheduler="tcp://127.0.0.1:1")) == []
+
+
+@pytest.fixture(scope="module")
+def thread_cluster() -> Iterator[str]:
+    """Two single-threaded in-process workers: quick to start, still real Dask tasks."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
+        yield cluster.scheduler_address
+
+
+def _batches(corpus: Path) -> list[list[str]]:
+    shorts = sorted(str(p) for p in corpus.glob("short-*.txt"))
+    return [[str(corpus / "example")], shorts[:3], shorts[3:]]
+
+
+def test_dirty_events_reconciled_on_dask_workers_give_the_local_ledger(
+    corpus: Path, tmp_path: Path, thread_cluster: str
+) -> None:
+    """The ledger grows in three runs; with --engine dask each run's dirty events are
+    reconciled by tasks on the workers, which read the articles from the SQLite store."""
+    for batch in _batches(corpus):
+        local = analyze(batch, tmp_path / "local", engine="local")
+        dask = analyze(batch, tmp_path / "dask", engine="dask", scheduler=thread_cluster)
+        assert local.reconcile_tasks == {}
+        assert dask.changed_events == local.changed_events > 0
+        # every reconciliation task ran on a worker (none in the client)
+        assert dask.reconcile_tasks
+        assert set(dask.reconcile_tasks) <= set(_worker_addresses(thread_cluster))
+        assert (tmp_path / "dask" / "ledger.json").read_bytes() == (
+            tmp_path / "local" / "ledger.json").read_bytes()
+
+
+def _worker_addresses(scheduler: str) -> list[str]:
+    from distributed import Client
+
+    with Client(scheduler) as client:
+        return list(client.scheduler_info()["workers"])
+
+
+def test_reconcile_chunks_are_bounded_and_spread() -> None:
+    from newsledger.scale.dask_engine import MAX_EVENTS_PER_TASK, chunk_size
+
+    assert chunk_size(10, 2) == 2
+    assert chunk_size(1, 4) == 1
+    assert chunk_size(10_000, 4) == MAX_EVENTS_PER_TASK
+    assert chunk_size(None, 2) == MAX_EVENTS_PER_TASK

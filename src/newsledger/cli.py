@@ -45,6 +45,7 @@ STAGE_LABELS = {
     "group": "grouping",
     "reconcile": "reconciling",
     "report": "writing",
+    "shutdown": "stopping workers",
 }
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 1, 2, 75, 130
 DB_EXAMPLES = "sqlite:///PATH/ledger.sqlite or postgresql://USER@HOST/DBNAME"
@@ -522,6 +523,124 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+@app.command()
+def watch(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Feed or page URLs to poll (files and folders are read again "
+                       "each cycle).", show_default=False),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Ledger folder; created if missing.")
+    ],
+    every: Annotated[
+        str, typer.Option(help="Interval between cycles: 30s, 15m, 1h.")
+    ] = "15m",
+    once: Annotated[
+        bool, typer.Option("--once", help="Run one cycle and exit (for cron).")
+    ] = False,
+    engine: Annotated[
+        Engine, typer.Option(help="local: one process; dask: extraction and reconciliation "
+                             "on Dask workers.")
+    ] = Engine.local,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Dask workers started here (with --engine dask).")
+    ] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler (--engine dask).")
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(help=f"Store URL: {DB_EXAMPLES} (default: OUT/ledger.sqlite).",
+                     show_default=False),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds to wait on one source's connection/read.")
+    ] = 20.0,
+    backoff_max: Annotated[
+        str, typer.Option(help="Longest back-off of a failing source.")
+    ] = "6h",
+    fetch_items: Annotated[
+        bool, typer.Option("--fetch-items", help="Fetch each new feed item's page (not only "
+                           "its summary); items already seen are never fetched again.")
+    ] = False,
+    max_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest download accepted, in bytes.")
+    ] = 5_000_000,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private",
+                           help="Let URLs reach any private, loopback or link-local host.")
+    ] = False,
+    allow_network: Annotated[
+        list[str] | None,
+        typer.Option("--allow-network", help="A network (CIDR) let through although not "
+                     "public, e.g. 127.0.0.0/8 for a feed on this machine; repeatable.",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """Poll SOURCES every --every, fold new items into the ledger in OUT, log one line a cycle.
+
+    Conditional GET; items seen before (by URL or by content) are skipped.
+
+    A failing source is retried after a back-off of its own; the others go on.
+
+    Ctrl-C or SIGTERM stops after the current step, nothing lost; --once runs one cycle.
+    """
+    import ipaddress
+    import logging
+
+    from newsledger.ingest import IngestOptions
+    from newsledger.watch import WatchConfig, parse_every, stop_on_signals
+    from newsledger.watch import watch as run_watch
+
+    try:
+        every_s = parse_every(every)
+        backoff_max_s = parse_every(backoff_max)
+        networks = tuple(str(ipaddress.ip_network(n, strict=False)) for n in allow_network or ())
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if db is not None:
+        _check_db_url(db)
+    local = [s for s in sources if not _is_url(s)]
+    if local:
+        _check_inputs(local)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    options = IngestOptions(max_bytes=max_bytes, allow_private=allow_private,
+                            allow_networks=networks, timeout_s=timeout,
+                            fetch_feed_items=fetch_items)
+    config = WatchConfig(tuple(sources), out_dir, db, every_s, options,
+                         backoff_max_s=backoff_max_s, engine=engine.value, workers=workers,
+                         scheduler=scheduler)
+
+    def on_cycle(report) -> None:  # type: ignore[no-untyped-def]
+        print(report.line(), flush=True)  # each failure was logged on stderr as it happened
+
+    import threading
+
+    stop = threading.Event()
+    from newsledger.store import LedgerBusyError
+
+    try:
+        with stop_on_signals(stop):
+            reports = run_watch(config, once=once, stop=stop, on_cycle=on_cycle)
+    except KeyboardInterrupt:
+        err.print()
+        fail("interrupted; what was stored is kept and the next start folds it",
+             EXIT_INTERRUPTED)
+    except LedgerBusyError as exc:
+        fail(one_line(exc), EXIT_BUSY)
+    except Exception as exc:  # the database cannot be opened, the folder cannot be written
+        if os.environ.get("NEWSLEDGER_DEBUG"):
+            raise
+        fail(_os_message(exc) if isinstance(exc, OSError) else one_line(exc))
+    if stop.is_set():
+        err.print("stopped; what was stored is kept and the next start folds it")
+    if once and reports:
+        last = reports[-1]
+        if last.count("failed", "waiting") and not last.count("fetched", "not-modified", "local"):
+            raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()

@@ -16,11 +16,11 @@ dates changed) are reconciled again; all of it in one transaction (docs/scale.md
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +42,7 @@ from newsledger.report.stream import (
     output_paths,
     write_store_outputs,
 )
+from newsledger.scale.reconcile import EventTask, LocalReconciler, Reconciler
 from newsledger.store import LedgerDatabaseError, LedgerStore, ledger_tables
 
 if TYPE_CHECKING:
@@ -66,6 +67,9 @@ class RunSummary:
     db_url: str
     changed_events: int = 0
     full_outputs: bool = True  # ledger.json and events.csv are among the outputs (current)
+    # with --engine dask: reconciliation tasks run per worker address
+    reconcile_tasks: Mapping[str, int] = field(default_factory=dict)
+    reconcile_task_cpu_seconds: float = 0.0  # CPU the workers spent in those tasks
 
     def overview(self, latest: int = 20) -> ledger_tables.Overview:
         """Record counts and the newest events, counted by the database (any ledger size)."""
@@ -120,11 +124,14 @@ def analyze(
                 store, sources, options, progress, on_rejection
             )
             pending = _pending(store)
-            annotations, unanalysed = _annotate(
-                store, pending, engine, workers, scheduler, progress
-            )
-            changed = _update_isolated(store, pending, annotations, unanalysed, progress,
-                                       on_rejection)
+            with _session(store, engine, workers, scheduler, progress) as session:
+                annotations, unanalysed = _annotate(
+                    store, pending, engine, workers, scheduler, progress, session
+                )
+                changed = _update_isolated(store, pending, annotations, unanalysed, progress,
+                                           on_rejection, session)
+                stats = dict(getattr(session, "task_counts", None) or {})
+                task_cpu = getattr(session, "task_cpu_seconds", 0.0)
             progress("report", 0, 1)
             full = _wants_full_outputs(store, full_outputs)
             outputs = _write_outputs(store, out_dir, bool(changed or new_rejections), full,
@@ -133,7 +140,8 @@ def analyze(
             url = store.url.render_as_string(hide_password=False)
     finally:
         store.close()
-    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, full)
+    return RunSummary(read, new_articles, new_rejections, out_dir, outputs, url, changed, full,
+                      reconcile_tasks=stats, reconcile_task_cpu_seconds=task_cpu)
 
 
 def _write_outputs(store: LedgerStore, out_dir: Path, changed: bool, full: bool,
@@ -164,6 +172,27 @@ def _wants_full_outputs(store: LedgerStore, asked: bool | None) -> bool:
     with store.reading() as conn:
         n = conn.execute(select(func.count()).select_from(inc_articles)).scalar_one()
     return n <= FULL_OUTPUTS_MAX_ARTICLES
+
+
+@contextlib.contextmanager
+def _session(store: LedgerStore, engine: str, workers: int, scheduler: str | None,
+             progress: Progress) -> Iterator[Any]:
+    """The Dask session of a run (extraction and reconciliation share one client, started
+    on first use), or None for the local engine."""
+    if engine != "dask":
+        yield None
+        return
+    from newsledger.scale import dask_session
+
+    session = dask_session(store, workers=workers, scheduler=scheduler,
+                           version=EXTRACTOR_VERSION)
+    try:
+        yield session
+    finally:
+        if session is not None:
+            if session.started:
+                progress("shutdown", 0, None)  # stopping a local cluster takes a moment
+            session.close()
 
 
 def _ingest(
@@ -202,6 +231,7 @@ def _annotate(
     workers: int,
     scheduler: str | None,
     progress: Progress,
+    session: Any = None,
 ) -> tuple[dict[str, Annotations], list[Unanalysed]]:
     """Annotations of these articles, computing only those not cached by content hash;
     the articles whose extraction failed (not cached: a later run tries them again)."""
@@ -213,7 +243,10 @@ def _annotate(
     total = len(missing)
     unanalysed: list[Unanalysed] = []
     if missing:
-        if engine == "dask":
+        progress("extract", 0, total)
+        if engine == "dask" and session is not None:
+            stream = session.annotate(missing)
+        elif engine == "dask":
             from newsledger.scale import annotate_with_dask
 
             stream = annotate_with_dask(missing, workers=workers, scheduler=scheduler)
@@ -282,6 +315,7 @@ def _update_isolated(
     unanalysed: Sequence[Unanalysed],
     progress: Progress,
     on_rejection: Callable[[Rejection], None] | None,
+    reconciler: Reconciler | None = None,
 ) -> int:
     """:func:`update_ledger`, with the articles that cannot be analysed left out.
 
@@ -298,7 +332,7 @@ def _update_isolated(
 
     def fold(batch: Sequence[Article], whole: bool = False) -> int:
         try:
-            return update_ledger(store, batch, annotations, progress)
+            return update_ledger(store, batch, annotations, progress, reconciler)
         except (*WHOLE_RUN_ERRORS, SQLAlchemyError, OSError):
             raise
         except Exception as exc:
@@ -332,6 +366,7 @@ def update_ledger(
     pending: Sequence[Article],
     annotations: Mapping[str, Annotations],
     progress: Progress = _no_progress,
+    reconciler: Reconciler | None = None,
 ) -> int:
     """Fold ``pending`` articles into the stored ledger in one transaction.
 
@@ -342,7 +377,7 @@ def update_ledger(
     if not pending:
         return 0
     with store.transaction() as conn:
-        return _fold(store, conn, pending, annotations, progress)
+        return _fold(store, conn, pending, annotations, progress, reconciler)
 
 
 class _Batch:
@@ -415,6 +450,7 @@ def _fold(
     pending: Sequence[Article],
     annotations: Mapping[str, Annotations],
     progress: Progress,
+    reconciler: Reconciler | None = None,
 ) -> int:
     """Resolve, group and date the batch, reconcile the dirty events, write the ledger."""
     from newsledger.group.incremental import cluster_batch, refresh_units
@@ -435,7 +471,8 @@ def _fold(
     progress("group", 1, 1)
     dirty = _dirty_events(conn, batch, changed_clusters,
                           delta.dirty_articles | set(origin_changed) | dates.redated)
-    events, claims, conflicts = _reconcile_dirty(batch, dirty, dates, origin_changed, progress)
+    events, claims, conflicts = _reconcile_dirty(batch, dirty, dates, origin_changed, progress,
+                                                 reconciler)
     _write_entities(conn, delta)
     ledger_tables.replace_origin_groups(conn, groups, sorted(removed_groups))
     ledger_tables.set_article_dates(conn, [dates.dated.get(a.id, a) for a in pending]
@@ -497,43 +534,48 @@ def _reconcile_dirty(
     dates: _Dates,
     origin_changed: Mapping[str, str],
     progress: Progress,
+    reconciler: Reconciler | None = None,
 ) -> tuple[list, list, list]:
     """Reconcile each dirty event from its own articles, annotations, entities and
     origin groups (events are independent of each other given those)."""
-    from newsledger.reconcile import reconcile_event
     from newsledger.resolve.incremental import entity_nations, local_resolution
 
     conn = batch.conn
     progress("reconcile", 0, len(dirty))
     origin_of = dict(origin_changed)
     nations_seen: dict[str, str | None] = {}  # entity -> nation, once per run
-    events, claims, conflicts = [], [], []
-    for done, cid in enumerate(sorted(dirty), 1):
-        cluster = dirty[cid]
-        ids = list(cluster.article_ids)
+
+    def tasks() -> Iterator[EventTask]:
+        """What only this transaction knows of each dirty event (scale/reconcile.py)."""
+        for cid in sorted(dirty):
+            cluster = dirty[cid]
+            ids = list(cluster.article_ids)
+            stored = ({r[0]: r[1:] for r in _stored_dates(conn, ids)}
+                      if set(ids) - set(dates.dated) else {})
+            origin_of.update(_stored_origins(conn, [a for a in ids if a not in origin_of]))
+            local = local_resolution(conn, ids)
+            unknown = [e.id for e in local.entities if e.id not in nations_seen]
+            nations_seen.update(dict.fromkeys(unknown))
+            nations_seen.update(entity_nations(conn, unknown))
+            yield EventTask(
+                cluster,
+                tuple((a, d.published, d.published_inferred, d.published_basis)
+                      for a in ids if (d := dates.dated.get(a)) is not None),
+                tuple((a, *stored[a]) for a in ids if a not in dates.dated and a in stored),
+                tuple((a, origin_of[a]) for a in ids if a in origin_of),
+                local,
+                tuple((e.id, n) for e in local.entities if (n := nations_seen.get(e.id))))
+
+    def load(ids: Sequence[str]) -> tuple[Mapping[str, Article], Mapping[str, Annotations]]:
         batch.fetch(ids)
-        ann = batch.annotations_of(ids)
-        stored = ({r[0]: r[1:] for r in _stored_dates(conn, ids)}
-                  if set(ids) - set(dates.dated) else {})
-        by_id = {}
-        for aid in ids:
-            a = dates.dated.get(aid) or batch.articles[aid]
-            if aid not in dates.dated and aid in stored and not a.published:
-                pub, inf, basis = stored[aid]
-                a = replace(a, published=pub, published_inferred=bool(inf), published_basis=basis)
-            by_id[aid] = a
-        origin_of.update(_stored_origins(conn, [a for a in ids if a not in origin_of]))
-        local = local_resolution(conn, ids)
-        unknown = [e.id for e in local.entities if e.id not in nations_seen]
-        nations_seen.update(dict.fromkeys(unknown))
-        nations_seen.update(entity_nations(conn, unknown))
-        nations = {e.id: n for e in local.entities if (n := nations_seen.get(e.id))}
-        event, event_claims, event_conflicts = reconcile_event(
-            cluster, by_id, ann, local, origin_of, nations)
+        return batch.articles, batch.annotations_of(list(ids))
+
+    events, claims, conflicts = [], [], []
+    for event, event_claims, event_conflicts in (reconciler or LocalReconciler())(
+            tasks(), load, lambda done: progress("reconcile", done, len(dirty)), len(dirty)):
         events.append(event)
         claims += event_claims
         conflicts += event_conflicts
-        progress("reconcile", done, len(dirty))
     return events, claims, conflicts
 
 

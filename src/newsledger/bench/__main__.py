@@ -32,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
                         "(N1,N2,...: to each in turn, measured at each)")
     parser.add_argument("--batches", type=int, default=None,
                         help="cluster: feed the documents in this many incremental batches")
+    parser.add_argument("--engine", choices=("local", "dask"), default=None,
+                        help="incremental: the engine of the add and nothing-new runs")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="incremental: Dask workers (with --engine dask)")
+    parser.add_argument("--cycles", type=int, default=None, help="watch: cycles of the soak")
+    parser.add_argument("--feeds", type=int, default=None, help="watch: loopback feeds")
+    parser.add_argument("--items", type=int, default=None,
+                        help="watch: new items per feed per cycle")
     args = parser.parse_args(argv)
     if args.task not in available_tasks():
         parser.error(f"unknown task {args.task!r}; choose from {', '.join(available_tasks())}")
@@ -39,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--data {args.data} does not exist")
     module = importlib.import_module(f"newsledger.bench.{args.task}")
     started = time.perf_counter()
-    options = {k: getattr(args, k) for k in ("base", "add", "synthesise", "batches")
+    options = {k: getattr(args, k) for k in ("base", "add", "synthesise", "batches",
+                                             "engine", "workers", "cycles", "feeds", "items")
                if getattr(args, k) is not None}
     accepted = inspect.signature(module.run).parameters
     unknown = sorted(set(options) - set(accepted))

@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -36,9 +37,26 @@ from pathlib import Path
 started = time.perf_counter()
 from newsledger.pipeline import analyze
 
-summary = analyze([sys.argv[1]], Path(sys.argv[2]))
+# per stage: wall and this process's CPU seconds, from the first progress call of a stage
+# to the first of the next (with --engine dask the workers' CPU is not in these)
+marks = []
+def progress(stage, done, total):
+    if not marks or marks[-1][0] != stage:
+        marks.append((stage, time.perf_counter(), time.process_time()))
+
+engine, workers = sys.argv[3], int(sys.argv[4])
+summary = analyze([sys.argv[1]], Path(sys.argv[2]), engine=engine, workers=workers,
+                  progress=progress)
+end = (None, time.perf_counter(), time.process_time())
+stages = {}
+for (stage, wall, cpu), (_, wall2, cpu2) in zip(marks, marks[1:] + [end]):
+    seen = stages.setdefault(stage, {"seconds": 0.0, "client_cpu_seconds": 0.0})
+    seen["seconds"] = round(seen["seconds"] + wall2 - wall, 3)
+    seen["client_cpu_seconds"] = round(seen["client_cpu_seconds"] + cpu2 - cpu, 3)
 print(json.dumps({"seconds": time.perf_counter() - started, "read": summary.read_articles,
-                  "new": summary.new_articles, "changed_events": summary.changed_events}))
+                  "new": summary.new_articles, "changed_events": summary.changed_events,
+                  "stages": stages, "reconcile_tasks": dict(summary.reconcile_tasks),
+                  "reconcile_task_cpu_seconds": round(summary.reconcile_task_cpu_seconds, 3)}))
 """
 
 SHIFT_DAYS = 400
@@ -195,13 +213,45 @@ def synthesise_ledger(db_path: Path, target: int) -> dict[str, Any]:
     return {"articles": total, "copies": copies, "seconds": round(time.perf_counter() - started, 1)}
 
 
+def _ledger_tables_digest(db_path: Path) -> str:
+    """A digest of what the ledger says (events, claims, conflicts, entities, origin groups,
+    article dates), not of when it was written: run numbers and times are left out."""
+    db = sqlite3.connect(db_path)
+    digest = hashlib.sha256()
+    for table, order in (("ledger_events", "id"), ("ledger_claims", "id"),
+                         ("ledger_conflicts", "id"), ("ledger_entities", "id"),
+                         ("ledger_origin_groups", "id")):
+        cols = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')
+                if r[1] not in ("run", "changed_run", "position")]
+        if not cols:
+            continue
+        names = ", ".join(f'"{c}"' for c in cols)
+        for row in db.execute(f'SELECT {names} FROM "{table}" ORDER BY "{order}"'):
+            digest.update(repr(row).encode())
+    db.close()
+    return digest.hexdigest()
+
+
+def _add_figures(added: dict[str, Any], add_rss: float, add_cpu: float) -> dict[str, Any]:
+    return {"add_seconds": round(added["seconds"], 2), "add_cpu_seconds": round(add_cpu, 2),
+            "add_peak_rss_mb": round(add_rss, 1), "add_changed_events": added["changed_events"],
+            "stages": added["stages"], "reconcile_tasks": added["reconcile_tasks"],
+            "reconcile_task_cpu_seconds": added["reconcile_task_cpu_seconds"]}
+
+
 def run(data: Path, limit: int | None, base: int = 5000, add: int = 10,
-        synthesise: int | str | None = None) -> dict[str, Any]:
+        synthesise: int | str | None = None, engine: str = "local", workers: int = 2
+        ) -> dict[str, Any]:
     """The figures of one ledger: base build, then add and nothing-new runs (at each size).
 
     ``synthesise``: a size, or sizes separated by commas (``5000,100000``): the ledger is
     grown to each in turn, and measured at each with ``add`` articles not added before.
     ``NEWSLEDGER_BENCH_KEEP=DIR`` keeps the ledger and the inputs in DIR.
+    With ``engine="dask"`` the base is built once (local engine), copied, and the same
+    ``add`` articles are added to one copy by the local engine and to the other by the
+    Dask engine: their ledgers are compared (ledger.json bytes when both runs wrote it,
+    and the ledger tables) and both runs timed, with each stage's wall and client CPU
+    seconds.
     """
     if limit is not None:
         base = min(base, limit)
@@ -227,16 +277,35 @@ def run(data: Path, limit: int | None, base: int = 5000, add: int = 10,
         for h in handles.values():
             h.close()
         ledger = root / "ledger"
-        out: dict[str, Any] = {}
-        first, first_rss, first_cpu = _child(_RUN, str(files["base"]), str(ledger))
+        out: dict[str, Any] = {"engine": engine, "workers": workers if engine == "dask" else 1}
+        first, first_rss, first_cpu = _child(_RUN, str(files["base"]), str(ledger), "local",
+                                             "1")
         out["base"] = {"articles": first["read"], "seconds": round(first["seconds"], 1),
                        "cpu_seconds": round(first_cpu, 1), "peak_rss_mb": round(first_rss, 1)}
         for i in range(rounds):
             if i >= 1:
                 grown = synthesise_ledger(ledger / "ledger.sqlite", targets[i - 1])
                 out["synthesised" if i == rounds - 1 else f"synthesised_{i}"] = grown
-            added, add_rss, add_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger))
-            noop, noop_rss, noop_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger))
+            beside: dict[str, Any] | None = None
+            if engine != "local":  # the same add on a copy of the ledger, by the local engine
+                twin = root / f"ledger-local-{i}"
+                shutil.copytree(ledger, twin)
+                local, local_rss, local_cpu = _child(_RUN, str(files[f"add{i}"]), str(twin),
+                                                     "local", "1")
+                beside = _add_figures(local, local_rss, local_cpu)
+            added, add_rss, add_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger), engine,
+                                             str(workers))
+            if beside is not None:
+                twin_json, own_json = twin / "ledger.json", ledger / "ledger.json"
+                beside["same_ledger_json"] = (
+                    twin_json.read_bytes() == own_json.read_bytes()
+                    if twin_json.exists() and own_json.exists()
+                    else twin_json.exists() == own_json.exists())
+                beside["same_ledger_tables"] = _ledger_tables_digest(
+                    twin / "ledger.sqlite") == _ledger_tables_digest(ledger / "ledger.sqlite")
+                shutil.rmtree(twin)
+            noop, noop_rss, noop_cpu = _child(_RUN, str(files[f"add{i}"]), str(ledger), engine,
+                                              str(workers))
             size = sqlite3.connect(ledger / "ledger.sqlite").execute(
                 "SELECT COUNT(*) FROM articles").fetchone()[0]
             at = "at_base" if i == 0 else ("at_synthesised" if i == rounds - 1
@@ -253,10 +322,20 @@ def run(data: Path, limit: int | None, base: int = 5000, add: int = 10,
                 "noop_cpu_seconds": round(noop_cpu, 2),
                 "noop_peak_rss_mb": round(noop_rss, 1),
                 "peak_rss_mb": round(max(add_rss, noop_rss), 1),
+                "add_stages": added["stages"],
+                "reconcile_tasks": added["reconcile_tasks"],
+                "reconcile_task_cpu_seconds": added["reconcile_task_cpu_seconds"],
             }
+            if beside is not None:
+                out[at]["local_engine"] = beside
     last = out["at_synthesised" if targets else "at_base"]
     metrics = {k: last[k] for k in ("add_seconds", "noop_seconds", "add_cpu_seconds",
                                     "peak_rss_mb")}
+    if "local_engine" in last:
+        metrics["same_ledger"] = (last["local_engine"]["same_ledger_json"]
+                                  and last["local_engine"]["same_ledger_tables"])
+        metrics["local_add_seconds"] = last["local_engine"]["add_seconds"]
+        metrics["local_add_cpu_seconds"] = last["local_engine"]["add_cpu_seconds"]
     return {"n": out["base"]["articles"], "metrics": metrics, **out}
 
 

@@ -31,6 +31,9 @@ class Fetched:
     body: bytes
     content_type: str
     charset: str | None
+    status: int = 200  # 304: not modified since the validators sent (body empty)
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def address_allowed(address: IPAddress) -> bool:
@@ -67,7 +70,9 @@ def check_url(url: str, options: IngestOptions) -> None:
     addresses = resolve(host, port)
     if not addresses:
         raise IngestError(f"host {host!r} resolves to no address")
-    blocked = [str(a) for a in addresses if not address_allowed(a)]
+    networks = [ipaddress.ip_network(n, strict=False) for n in options.allow_networks]
+    blocked = [str(a) for a in addresses
+               if not address_allowed(a) and not any(a in net for net in networks)]
     if blocked:
         raise IngestError(
             f"refused: {host} resolves to a private, loopback, link-local or reserved "
@@ -75,10 +80,16 @@ def check_url(url: str, options: IngestOptions) -> None:
         )
 
 
-def fetch(url: str, options: IngestOptions) -> Fetched:
-    """GET ``url`` following at most ``max_redirects`` checked redirects; body capped."""
+def fetch(url: str, options: IngestOptions, extra_headers: dict[str, str] | None = None
+          ) -> Fetched:
+    """GET ``url`` following at most ``max_redirects`` checked redirects; body capped.
+
+    ``extra_headers`` carries validators (If-None-Match, If-Modified-Since) for a
+    conditional GET: a 304 answer comes back with ``status`` 304 and an empty body.
+    """
     deadline = time.monotonic() + options.timeout_s * 3
     headers = {
+        **(extra_headers or {}),
         "User-Agent": USER_AGENT,
         "Accept": "text/html, application/xhtml+xml, "
         "application/rss+xml, application/atom+xml, application/xml, text/*;q=0.8, */*;q=0.1",
@@ -97,6 +108,10 @@ def fetch(url: str, options: IngestOptions) -> Fetched:
                     if response.status_code in _REDIRECTS and "location" in response.headers:
                         current = urljoin(current, response.headers["location"])
                         continue
+                    if response.status_code == 304:
+                        return Fetched(str(response.url), b"", "", None, 304,
+                                       response.headers.get("etag"),
+                                       response.headers.get("last-modified"))
                     if response.status_code >= 400:
                         raise IngestError(f"HTTP {response.status_code} {response.reason_phrase}")
                     body = _read_capped(response, options, deadline)
@@ -105,6 +120,9 @@ def fetch(url: str, options: IngestOptions) -> Fetched:
                         body,
                         response.headers.get("content-type", "").split(";")[0].strip().lower(),
                         response.charset_encoding,
+                        response.status_code,
+                        response.headers.get("etag"),
+                        response.headers.get("last-modified"),
                     )
             except httpx.TimeoutException:
                 raise IngestError(f"timed out after {options.timeout_s:g} s") from None

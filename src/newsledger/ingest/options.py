@@ -14,6 +14,9 @@ class IngestOptions:
 
     max_bytes: int = 5_000_000
     allow_private: bool = False
+    # Networks (CIDR) let through although not public, e.g. ("127.0.0.0/8",) for a feed on
+    # this machine; every other private, loopback or link-local address is still refused.
+    allow_networks: tuple[str, ...] = ()
     timeout_s: float = 20.0
     max_redirects: int = 5
     # Total decompressed bytes read from one archive, and the ratio that marks a bomb.

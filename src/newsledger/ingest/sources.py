@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from newsledger.ingest.article import RawDoc, build_article
 from newsledger.ingest.decode import binary_kind, decode_bytes
 from newsledger.ingest.feeds import PageReader, looks_like_feed, read_feed
-from newsledger.ingest.fetch import fetch
+from newsledger.ingest.fetch import Fetched, fetch
 from newsledger.ingest.options import MAX_BYTES_HINT, IngestError, IngestOptions
 from newsledger.ingest.readers import read_html, read_plain
 from newsledger.ingest.records import Budget, read_json, read_jsonl
@@ -133,16 +133,26 @@ def read_url(url: str, options: IngestOptions) -> Iterator[Item]:
     except IngestError as exc:
         yield Rejection(url, str(exc))
         return
+    yield from read_fetched(page, url, options)
+
+
+def read_fetched(
+    page: Fetched, where: str, options: IngestOptions, page_reader: PageReader | None = None
+) -> Iterator[Item]:
+    """The records of a fetched page or feed; ``page_reader`` (feeds) replaces the
+    option-driven item fetcher, e.g. by one that skips items already seen."""
     name = urlsplit(page.url).path.rsplit("/", 1)[-1]
     if page.content_type in ("text/html", "application/xhtml+xml"):
         name = "page.html"
     elif "rss" in page.content_type or "atom" in page.content_type:
         name = "feed.xml"
-    yield from read_document(page.body, name, url, options, charset=page.charset)
+    yield from read_document(page.body, name, where, options, charset=page.charset,
+                             page_reader=page_reader)
 
 
 def read_document(
-    data: bytes, name: str, where: str, options: IngestOptions, charset: str | None = None
+    data: bytes, name: str, where: str, options: IngestOptions, charset: str | None = None,
+    page_reader: PageReader | None = None,
 ) -> Iterator[Item]:
     """One document held in memory (already within the size limit)."""
     kind = sniff(name, data[:_HEAD])
@@ -152,7 +162,7 @@ def read_document(
         yield Rejection(where, f"{kind} archives are read from files only")
         return
     if kind == "feed":
-        reader = _page_reader(options) if options.fetch_feed_items else None
+        reader = page_reader or (item_page_reader(options) if options.fetch_feed_items else None)
         yield from _finish(read_feed(data, where, reader))
         return
     try:
@@ -288,7 +298,8 @@ def _clean(doc: RawDoc, seconds: float | None) -> Item:
         return Rejection(doc.path_or_url, failure_reason(exc))
 
 
-def _page_reader(options: IngestOptions) -> PageReader:
+def item_page_reader(options: IngestOptions) -> PageReader:
+    """Fetches a feed item's page (HTML only) through the same guarded :func:`fetch`."""
     def read_page(url: str) -> RawDoc | None:
         try:
             page = fetch(url, options)

@@ -178,6 +178,7 @@ def create_app(
             "types": view.types,
             "n_articles": view.n_articles,
             "n_rejected": view.n_rejected,
+            "watch": ledger.watch_status(conn),
         }
         if _is_partial(request):
             return page(request, "_event_rows.html", context, vary=True)
@@ -291,6 +292,19 @@ def create_app(
             found["total"] = total - 1
             found["total_is_lower_bound"] = True  # a search counts up to SEARCH_COUNT_CAP
         return {**found, "events": events}
+
+    @app.get("/api/status", tags=["status"], summary="Ledger size and the watch status")
+    def api_status(db: Ledger) -> dict[str, Any]:
+        """How many events and articles the ledger holds, its last finished run, and the
+        status ``newsledger watch`` left after its last cycle (``watch`` null when no watch
+        ever ran): last cycle, articles added, failing feeds and the next cycle. Read from
+        the store on every request, so it shows each new cycle without a restart."""
+        ledger, conn = db
+        view = ledger.overview(conn)
+        run, finished = ledger.state(conn)
+        return {"events": view.n_events, "articles": view.n_articles,
+                "rejected": view.n_rejected, "last_run": run, "last_run_finished": finished,
+                "watch": ledger.watch_status(conn)}
 
     @app.get(
         "/api/events/{event_id}", tags=["events"], summary="One event with claims and conflicts"

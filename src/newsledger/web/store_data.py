@@ -39,6 +39,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from newsledger.codec import from_data
 from newsledger.model import Ledger
@@ -46,6 +47,7 @@ from newsledger.report.ledger_json import SCHEMA, read_ledger_json
 from newsledger.store import LedgerDatabaseError, LedgerStore
 from newsledger.store import ledger_tables as lt
 from newsledger.store.sql import articles_table
+from newsledger.store.watch_tables import read_status
 from newsledger.web.data import PLACE_TYPES, EventFilter, LedgerIndex, Record
 
 _SEARCH_WORDS = 12  # words of a query the database is asked for
@@ -150,6 +152,13 @@ class StoreLedger:
             types=sorted(t for t in types if t),
             entity_types=sorted(etypes),
         )
+
+    def watch_status(self, conn: Connection) -> Record | None:
+        """The last ``newsledger watch`` cycle's status, read per request (None: no watch)."""
+        try:
+            return read_status(conn)
+        except (ValueError, SQLAlchemyError):  # a store without the table, a torn value
+            return None
 
     # ------------------------------------------------------------------ events
 
