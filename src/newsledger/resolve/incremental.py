@@ -273,21 +273,28 @@ def resolve_batch(
                           if {f for s2, f in people_here if s2 == s} <= fs}
         changed_words |= given_here - _known_given(conn, given_here)
         stored: dict[str, dict[tuple[int, int, str], str]] = defaultdict(dict)
+        # only a person's or organisation's mention changes pool (to a person or a place)
+        movable = inc_mentions.c.label.in_(["PERSON", *ORG_LABELS])
         for chunk in _chunks(sorted(changed_words)):
-            for r in _load_rows(conn, inc_mentions.c.word.in_(chunk)):
+            for r in _load_rows(conn, inc_mentions.c.word.in_(chunk) & movable):
                 if r.m.article_id not in texts:
                     stored[r.m.article_id][(r.m.start, r.m.end, r.m.text)] = r.pool
-        if stored:
-            old_articles, old_ann = load(sorted(stored))
+        redo: set[str] = set()
+        # a slice of stored articles at a time: a common surname is in thousands of them,
+        # and their own full names are stored facts already, so slices decide alone
+        for chunk in _chunks(sorted(stored), 200):
+            old_articles, old_ann = load(chunk)
             old_texts = {a.id: a.text for a in old_articles}
             again = _assign_pools(conn, old_texts, old_ann, people_here, given_here)
-            redo = {m.article_id for pool, ms in again.items() for m in ms
+            here = {m.article_id for pool, ms in again.items() for m in ms
                     if stored.get(m.article_id, {}).get((m.start, m.end, m.text), pool) != pool}
+            redo |= here
             for a in old_articles:
-                if a.id in redo:
+                if a.id in here:
                     articles.append(a)
                     texts[a.id] = a.text
                     batch_ann[a.id] = old_ann[a.id]
+        if redo:
             for chunk in _chunks(sorted(redo)):
                 for r in _load_rows(conn, inc_mentions.c.article_id.in_(chunk)):
                     orphans[r.entity_id].append(r.m.out())
