@@ -354,8 +354,9 @@ def _people(ms: list[_M]) -> list[Entity]:
     out = []
     for group in uf.groups():
         items = [ms[i] for i in group]
+        seen = Counter(m.text for m in items)  # once per group, not once per member
         best = max(group, key=lambda i: (
-            len(names[i].first) if names[i] else -1, Counter(m.text for m in items)[ms[i].text],
+            len(names[i].first) if names[i] else -1, seen[ms[i].text],
             -len(ms[i].text), ms[i].text))
         n: PersonName | None = names[best]
         key = f"{n.surname}|{n.first[0][:1] if n and n.first else ''}" if n else norm(ms[best].text)
