@@ -318,3 +318,13 @@ def test_list_key_orders_newest_then_most_reported():
     ]
     assert keys == sorted(keys, reverse=True)
     assert all(0 < k < 2**63 for k in keys[:-1]) and keys[-1] < 2**37
+
+
+def test_fold_maps_only_non_ascii_runs_and_equals_unidecode() -> None:
+    from unidecode import unidecode
+
+    from newsledger.store.ledger_tables import fold
+
+    for value in ["Белгород «Kursk» — Tëtkino’s 1,5 km", "Plain ASCII", "", "ß İ ąčę 日本"]:
+        assert fold(value) == unidecode(value).casefold()
+    assert fold("Белгород") == "belgorod"

@@ -314,23 +314,35 @@ def _people(ms: list[_M]) -> list[Entity]:
         else:
             uf.union(match, i)
     full_by_initial: dict[str, list[int]] = defaultdict(list)
+    full_by_article: dict[str, list[int]] = defaultdict(list)
     for r in full:
         full_by_initial[names[r].surname[:1]].append(r)
-    kin: dict[str, list[int]] = {}  # surname -> full-name mentions with a matching surname
+        full_by_article[ms[r].article_id].append(r)
+    # The groups of full names are settled: below, only a lone surname joins one of them.
+    # So each group is named once by a member, and the groups a surname may mean (in an
+    # article, anywhere) are counted once per surname, not once per mention.
+    group = {r: uf.find(r) for r in full}
+    kin: dict[str, dict[str, set[int]]] = {}  # surname -> article -> groups it may mean
+    kin_any: dict[str, set[int]] = {}  # surname -> the groups it may mean anywhere
     for i, n in enumerate(names):
         if n is None or n.full:
             continue
         if n.surname not in kin:
-            kin[n.surname] = [r for r in full_by_initial.get(n.surname[:1], [])
-                              if same_surname(names[r].surname, n.surname)]
-        here = {uf.find(r) for r in kin[n.surname] if ms[r].article_id == ms[i].article_id}
-        anywhere = {uf.find(r) for r in kin[n.surname]}
+            matching = [r for r in full_by_initial.get(n.surname[:1], [])
+                        if same_surname(names[r].surname, n.surname)]
+            by_article: dict[str, set[int]] = defaultdict(set)
+            for r in matching:
+                by_article[ms[r].article_id].add(group[r])
+            kin[n.surname] = by_article
+            kin_any[n.surname] = {group[r] for r in matching}
+        here = kin[n.surname].get(ms[i].article_id, set())
+        anywhere = kin_any[n.surname]
         target = here if len(here) == 1 else (anywhere if len(anywhere) == 1 else set())
-        if not kin[n.surname]:  # "(Vladimir) Putin": a given name alone, of one person here
-            target = {uf.find(r) for r in full if ms[r].article_id == ms[i].article_id
-                      and names[r].first[:1] == (n.surname,)}
+        if not anywhere:  # "(Vladimir) Putin": a given name alone, of one person here
+            target = {group[r] for r in full_by_article.get(ms[i].article_id, [])
+                      if names[r].first[:1] == (n.surname,)}
         if len(target) == 1:
-            uf.union(target.pop(), i)
+            uf.union(next(iter(target)), i)
     lone: dict[str, int] = {}
     sizes = Counter(uf.find(i) for i in range(len(ms)))
     for i, n in enumerate(names):  # surname-only mentions nobody claimed: one per spelling
@@ -342,8 +354,9 @@ def _people(ms: list[_M]) -> list[Entity]:
     out = []
     for group in uf.groups():
         items = [ms[i] for i in group]
+        seen = Counter(m.text for m in items)  # once per group, not once per member
         best = max(group, key=lambda i: (
-            len(names[i].first) if names[i] else -1, Counter(m.text for m in items)[ms[i].text],
+            len(names[i].first) if names[i] else -1, seen[ms[i].text],
             -len(ms[i].text), ms[i].text))
         n: PersonName | None = names[best]
         key = f"{n.surname}|{n.first[0][:1] if n and n.first else ''}" if n else norm(ms[best].text)
@@ -410,11 +423,14 @@ def _orgs(ms: list[_M], texts: Mapping[str, str],
         uf.union(roots.pop(), by_bag[key][0])
     # Acronyms: defined in the text ("Long Name (ACR)"), else the initials of one long form.
     defined: dict[str, set[int]] = defaultdict(set)
+    targets: dict[str, list[str]] = {}  # long form -> the bags it names (once per form)
     for article_id in sorted({m.article_id for m in ms}):
         found = (definitions.get(article_id, ()) if definitions is not None
                  else defined_acronyms(texts.get(article_id, "")))
         for long_form, short in found:
-            for k in _defined_targets(long_form, bag_words):
+            if long_form not in targets:
+                targets[long_form] = _defined_targets(long_form, bag_words)
+            for k in targets[long_form]:
                 defined[acronym_key(short)].add(uf.find(by_bag[k][0]))
     initials: dict[str, set[int]] = defaultdict(set)
     for i, m in enumerate(ms):

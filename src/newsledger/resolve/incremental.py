@@ -234,6 +234,31 @@ def _assign_pools(
     return pools
 
 
+def _repool_candidates(conn: Connection, people: set[tuple[str, str]], given: set[str]
+                       ) -> Iterable[object]:
+    """WHERE clauses of the stored mentions the batch's new facts may put in another pool.
+
+    A one-word organisation mention is a person's surname when exactly one person bears
+    it (``_surnames_to_people``): only a surname for which that count crosses one can
+    move those mentions. A person's or organisation's mention taken for a big place
+    (``_places_by_frame``) stops being one when its word becomes a known given name: only
+    such mentions, now in the place pool, can move for a new given name. Any other
+    stored mention keeps its pool whatever the batch adds.
+    """
+    initials: dict[str, set[str]] = defaultdict(set)
+    for surname, first in people:
+        initials[surname].add(first)
+    known = _known_people(conn, initials)
+    flips = sorted(s for s, fs in initials.items()
+                   if (len(known.get(s, set())) == 1) != (len(known.get(s, set()) | fs) == 1))
+    new_given = sorted(given - _known_given(conn, given))
+    c = inc_mentions.c
+    for chunk in _chunks(flips):
+        yield c.word.in_(chunk) & c.label.in_(ORG_LABELS)
+    for chunk in _chunks(new_given):
+        yield c.word.in_(chunk) & (c.pool == "PLACE") & c.label.in_(["PERSON", *ORG_LABELS])
+
+
 def _full_names(annotations: Mapping[str, Annotations]) -> tuple[set[tuple[str, str]], set[str]]:
     people: set[tuple[str, str]] = set()
     given: set[str] = set()
@@ -268,26 +293,27 @@ def resolve_batch(
     people_here, given_here = _full_names(batch_ann)
     orphans: dict[str, list[EntityMention]] = defaultdict(list)
     if load is not None:
-        changed_words = {s for s, f in people_here}
-        changed_words -= {s for s, fs in _known_people(conn, changed_words).items()
-                          if {f for s2, f in people_here if s2 == s} <= fs}
-        changed_words |= given_here - _known_given(conn, given_here)
         stored: dict[str, dict[tuple[int, int, str], str]] = defaultdict(dict)
-        for chunk in _chunks(sorted(changed_words)):
-            for r in _load_rows(conn, inc_mentions.c.word.in_(chunk)):
+        for chunk_where in _repool_candidates(conn, people_here, given_here):
+            for r in _load_rows(conn, chunk_where):
                 if r.m.article_id not in texts:
                     stored[r.m.article_id][(r.m.start, r.m.end, r.m.text)] = r.pool
-        if stored:
-            old_articles, old_ann = load(sorted(stored))
+        redo: set[str] = set()
+        # a slice of stored articles at a time: a common surname is in thousands of them,
+        # and their own full names are stored facts already, so slices decide alone
+        for chunk in _chunks(sorted(stored), 200):
+            old_articles, old_ann = load(chunk)
             old_texts = {a.id: a.text for a in old_articles}
             again = _assign_pools(conn, old_texts, old_ann, people_here, given_here)
-            redo = {m.article_id for pool, ms in again.items() for m in ms
+            here = {m.article_id for pool, ms in again.items() for m in ms
                     if stored.get(m.article_id, {}).get((m.start, m.end, m.text), pool) != pool}
+            redo |= here
             for a in old_articles:
-                if a.id in redo:
+                if a.id in here:
                     articles.append(a)
                     texts[a.id] = a.text
                     batch_ann[a.id] = old_ann[a.id]
+        if redo:
             for chunk in _chunks(sorted(redo)):
                 for r in _load_rows(conn, inc_mentions.c.article_id.in_(chunk)):
                     orphans[r.entity_id].append(r.m.out())
