@@ -4,12 +4,14 @@ Runs the real stages (extract, resolve, group) over the documents, fed in
 batches so later batches must join the events earlier ones opened. An
 article's event is the cluster holding most of its sentences. Data sets:
 ``newswcl50`` (gold: the event in the document id), ``ecbplus_docs`` (gold:
-subtopic), ``gva_semeval2018t5`` (gold: incident_uri). Annotations are cached
+subtopic), ``gva_semeval2018t5`` (gold: incident_uri), ``uci_news_aggregator_subset``
+(headlines only; gold: the aggregator's story id). Annotations are cached
 under /tmp by content hash and extractor version, since extraction dominates.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -50,6 +52,8 @@ def detect(data: Path) -> str:
         return "gva"
     if any(n.startswith("ecbplus") for n in names):
         return "ecbplus"
+    if any(n.startswith("uci-news-aggregator") for n in names):
+        return "uci"
     first = json.loads(data.open().readline()) if data.is_file() else {}
     if "incident_uri" in first:
         return "gva"
@@ -108,12 +112,31 @@ def load_jsonl(data: Path, pattern: str, gold_key: str) -> list[Doc]:
     return docs
 
 
+def load_uci(data: Path) -> list[Doc]:
+    """Headline rows (ID, TITLE, URL, PUBLISHER, CATEGORY, STORY, HOSTNAME, TIMESTAMP in ms).
+
+    A row cut short (the subset ends mid-line) is skipped; the publication day comes
+    from the timestamp, since a headline carries no date of its own.
+    """
+    docs = []
+    with _file(data, "uci-news-aggregator*.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            title, story, stamp = row.get("TITLE"), row.get("STORY"), row.get("TIMESTAMP")
+            if not title or not story or not stamp or not stamp.isdigit():
+                continue
+            day = time.strftime("%Y-%m-%d", time.gmtime(int(stamp) / 1000))
+            docs.append(Doc(f"uci-{row['ID']}", story, title, title, day))
+    return docs
+
+
 def load(data: Path) -> tuple[str, list[Doc]]:
     kind = detect(data)
     if kind == "newswcl50":
         return kind, load_newswcl50(data)
     if kind == "gva":
         return kind, load_jsonl(data, "gva_docs*.jsonl", "incident_uri")
+    if kind == "uci":
+        return kind, load_uci(data)
     return kind, load_jsonl(data, "ecbplus*.jsonl", "subtopic")
 
 
