@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from newsledger import meaning
 from newsledger.model import (
     Article,
     Claim,
@@ -317,7 +318,8 @@ def build_claims(
         for s, p in zip(statements, pairs, strict=True)
     ]
     drafts: list[_Draft] = []
-    for group in group_propositions(props):
+    vectors = meaning.embed([clean_content(s.content) for s in statements]) if statements else None
+    for group in group_propositions(props, vectors):
         members = [statements[i] for i in group]
         figures = [pair for i in group for pair in pairs[i]]
         where = [(statements[i].places, props[i].words) for i in group for _ in pairs[i]]

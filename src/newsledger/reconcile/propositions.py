@@ -7,10 +7,12 @@ so the benchmark measures what the ledger does.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from newsledger.reconcile.lexicon import HARM, NO_HARM, OPPOSITE
@@ -22,6 +24,24 @@ SAME_WORDS_WITH_ANCHOR = 0.3  # ... when they also share an outcome class or a p
 OPPOSED_WORDS = 0.6  # lexical closeness at which opposite polarity is a contradiction
 SAME_TARGET = 0.3  # lexical closeness at which two harm statements are about one target
 NEAR_TARGET = 0.15  # ... when they also name one place
+# Meaning (issue 15), calibrated on the calibration half of NAnCo (BENCHMARKS.md): statements
+# join when the mean affinity between their groups reaches SAME_MEANING, the affinity being
+# the cosine of vectors centred on the event's mean (CENTRE of it subtracted: e5 vectors of
+# one topic all sit close, the shared part says nothing about which claim) plus WORD_WEIGHT
+# times their event-weighted word overlap.
+CENTRE = 0.5
+WORD_WEIGHT = 0.4
+SAME_MEANING = 0.75
+# A long sentence carries several propositions and the event's topic: its vector is near any
+# other sentence of the event, so merging it takes a higher affinity (set on the bundled
+# example, where 0.75 joined "kyiv responds by striking border regions" to "these actions came
+# in the wake of a drone assault by Kyiv").
+SAME_MEANING_LONG = 0.80
+LONG_WORDS = 12  # distinct content words above which a statement is long
+SAME_MEANING_RAW = 0.93  # uncentred cosine, for events of fewer than MIN_CENTRED statements
+MIN_CENTRED = 4
+WORDS_BOOST = 1.0  # added to a word-test match backed by structure (see _anchored)
+MAX_MEANING_GROUP = 600  # larger events are grouped by words only (quadratic affinity)
 
 
 @dataclass(frozen=True)
@@ -165,14 +185,22 @@ def _keys(prop: Proposition) -> set[tuple[str, str]]:
     return keys
 
 
-def group_propositions(props: Sequence[Proposition]) -> list[list[int]]:
+def group_propositions(
+    props: Sequence[Proposition], vectors: np.ndarray | None = None
+) -> list[list[int]]:
     """Indices of ``props`` grouped into claims.
+
+    With ``vectors`` (one embedding per proposition) statements are grouped by
+    meaning within compatible structure (:func:`group_by_meaning`); without, by
+    words:
 
     Greedy single pass in input order: a statement joins the first group whose
     first statement it matches (so groups do not drift by chaining) and none of
     whose members it opposes. Only groups sharing a word, outcome or slot with
     the statement are compared, so large events stay fast.
     """
+    if vectors is not None and 0 < len(props) <= MAX_MEANING_GROUP:
+        return group_by_meaning(props, vectors)
     groups: list[list[int]] = []
     index: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, prop in enumerate(props):
@@ -200,3 +228,112 @@ def group_propositions(props: Sequence[Proposition]) -> list[list[int]]:
             for k in keys:
                 index[k].append(len(groups) - 1)
     return groups
+
+
+def compatible(a: Proposition, b: Proposition) -> bool:
+    """Whether two statements' structure lets them be one claim, whatever their words.
+
+    Same polarity and speaker, no different outcome, no place or figure apart, and
+    not opposed; what remains to decide is whether they mean the same.
+    """
+    if a.polarity != b.polarity or not claimants_compatible(a, b):
+        return False
+    if a.outcome and b.outcome and a.outcome != b.outcome:
+        return False
+    if not places_compatible(a, b) or _figures_relation(a, b) is False:
+        return False
+    if attributed(a) != attributed(b):
+        return False  # a reporter's own sentence joins a speaker's claim by words only
+    return not opposed(a, b)
+
+
+def _anchored(a: Proposition, b: Proposition) -> bool:
+    """A word match backed by structure: one named speaker, one outcome, or agreeing figures."""
+    return (
+        bool(a.claimants and b.claimants)
+        or (a.outcome is not None and a.outcome == b.outcome)
+        or _figures_relation(a, b) is True
+    )
+
+
+def _weighted_overlap(props: Sequence[Proposition]) -> np.ndarray:
+    """Jaccard of content words weighted by rarity within these statements."""
+    n = len(props)
+    df: Counter[str] = Counter()
+    for p in props:
+        df.update(set(p.words))
+    idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
+    sets = [set(p.words) for p in props]
+    out = np.zeros((n, n), dtype=np.float32)
+    for i in range(n):
+        for j in range(i + 1, n):
+            union = sets[i] | sets[j]
+            if not union:
+                continue
+            total = sum(idf[w] for w in union)
+            if total > 0:
+                out[i, j] = out[j, i] = sum(idf[w] for w in sets[i] & sets[j]) / total
+    return out
+
+
+def group_by_meaning(props: Sequence[Proposition], vectors: np.ndarray) -> list[list[int]]:
+    """Average-linkage grouping on meaning, within what structure allows.
+
+    Two statements the word test calls one claim on structural grounds (one
+    named speaker, outcome or figure) are kept together (affinity raised by
+    WORDS_BOOST); a pair whose structure is incompatible is never
+    in one group, so a claim and its denial, near-duplicates to the embedder,
+    stay apart.
+    """
+    n = len(props)
+    if n == 0:
+        return []
+    v = np.asarray(vectors, dtype=np.float32)
+    if n >= MIN_CENTRED:
+        v = v - CENTRE * v.mean(axis=0)
+        threshold = SAME_MEANING
+    else:
+        threshold = SAME_MEANING_RAW
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    v = v / np.where(norms > 0, norms, 1.0)
+    affinity = v @ v.T + WORD_WEIGHT * _weighted_overlap(props)
+    blocked = np.zeros((n, n), dtype=np.int32)
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = props[i], props[j]
+            same = same_proposition(a, b)
+            if not same and not compatible(a, b):
+                blocked[i, j] = blocked[j, i] = 1
+            elif same and _anchored(a, b):
+                affinity[i, j] = affinity[j, i] = affinity[i, j] + WORDS_BOOST
+    # cluster-level sums of affinity and of blocked pairs, merged in place
+    sums = affinity.astype(np.float64)
+    long = np.array([len(set(p.words)) > LONG_WORDS for p in props])
+    sizes = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    members: list[list[int]] = [[i] for i in range(n)]
+    np.fill_diagonal(sums, -np.inf)
+    while True:
+        mean = sums / np.outer(sizes, sizes)
+        mean[~alive, :] = -np.inf
+        mean[:, ~alive] = -np.inf
+        mean[blocked > 0] = -np.inf
+        if threshold == SAME_MEANING:
+            mean[np.logical_or.outer(long, long) & (mean < SAME_MEANING_LONG)] = -np.inf
+        flat = int(np.argmax(mean))
+        x, y = divmod(flat, n)
+        if not np.isfinite(mean[x, y]) or mean[x, y] < threshold:
+            break
+        x, y = min(x, y), max(x, y)
+        sums[x, :] += sums[y, :]
+        sums[:, x] += sums[:, y]
+        sums[x, x] = -np.inf
+        blocked[x, :] += blocked[y, :]
+        blocked[:, x] += blocked[:, y]
+        sizes[x] += sizes[y]
+        long[x] |= long[y]
+        alive[y] = False
+        members[x] += members[y]
+        members[y] = []
+    groups = [sorted(m) for m in members if m]
+    return sorted(groups, key=lambda g: g[0])
