@@ -30,6 +30,7 @@ from newsledger.reconcile.lexicon import (
     ADVANCE,
     CIVILIAN_WORDS,
     OPPOSITE,
+    cyrillic_civilians,
     nation_of,
     outcome,
     self_negative,
@@ -111,7 +112,7 @@ def _raw_side(q: Quantity, speaker: str | None) -> tuple[str, str | None] | None
     iso = nation_of(text)
     if iso:
         return ("nation", iso)
-    if set(fold(text).split()) & CIVILIAN_WORDS:
+    if set(fold(text).split()) & CIVILIAN_WORDS or cyrillic_civilians(text):
         return ("civilians", None)
     opp, own = side_words(text)
     if opp:

@@ -198,12 +198,35 @@ def _nations() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(set(pairs), key=lambda p: -len(p[0])))
 
 
+# Russian and Ukrainian: the two nations of most reports in those languages, by stem
+# (the Latin prefix scan misses «российских» = "rossiiskikh"; «ВСУ», «ЗСУ» are Ukraine's forces).
+_CYRILLIC_NATIONS = (
+    (re.compile(r"\b(?:росси|росій|россі|рф\b|москв)", re.I), "RU"),
+    (re.compile(r"\b(?:украин|україн|всу\b|зсу\b|киев|київ)", re.I), "UA"),
+)
+_CYRILLIC_OPPONENT = re.compile(
+    r"\b(?:боевик|бойовик|террорист|терорист|диверсант|противник|враг|ворог|неприятел|"
+    r"наемник|найманц|оккупант|окупант|нацист|неонацист|националист|націоналіст)",
+    re.I,
+)
+_CYRILLIC_CIVILIAN = re.compile(
+    r"\b(?:мирн|жител|мешкан|цивільн|человек|люд|дет|діт|дит|ребен|женщин|жінк)", re.I
+)
+
+
+def cyrillic_civilians(text: str) -> bool:
+    return bool(_CYRILLIC_CIVILIAN.search(text))
+
+
 def nation_of(text: str) -> str | None:
     """ISO code named by a word in ``text`` (demonym, country or capital), by name prefix.
 
     "Ukrainian" and "Ukraine" share the prefix of "Ukraine"; "Moscow's forces"
     names Russia through its capital.
     """
+    for rx, iso in _CYRILLIC_NATIONS:
+        if rx.search(text):
+            return iso
     for word in re.findall(r"[a-z]+", fold(text)):
         if len(word) >= 4 and (iso := _word_nation(word)):
             return iso
@@ -222,4 +245,5 @@ def _word_nation(word: str) -> str | None:
 def side_words(text: str) -> tuple[bool, bool]:
     """(names the speaker's opponent, names the speaker's own side)."""
     words = set(re.findall(r"[a-z-]+", fold(text)))
-    return bool(words & _OPPONENT_WORDS), bool(words & _OWN_WORDS)
+    opponent = bool(words & _OPPONENT_WORDS) or bool(_CYRILLIC_OPPONENT.search(text))
+    return opponent, bool(words & _OWN_WORDS)

@@ -57,12 +57,12 @@ _HEDGE = re.compile(
 class StanceThresholds:
     """Calibrated on the calibration half of FNC-1 (BENCHMARKS.md, issue 15)."""
 
-    related: float = 0.55  # combined relatedness at or above which a report is related
-    embed_weight: float = 0.5  # share of the embedding in the combined relatedness
-    embed_floor: float = 0.78  # e5 cosine that maps to relatedness 0 (unrelated text scores ~0.75)
-    embed_ceiling: float = 0.92  # ... and to relatedness 1
-    refute_share: float = 0.10  # share of the report's claim-near sentences carrying a refuting cue
-    hedge_share: float = 0.35  # ... carrying a hedge, at or above which the report discusses
+    related: float = 0.6  # combined relatedness at or above which a report is related
+    embed_weight: float = 0.7  # share of the embedding in the combined relatedness
+    embed_floor: float = 0.76  # e5 cosine that maps to relatedness 0 (unrelated text scores ~0.75)
+    embed_ceiling: float = 0.88  # ... and to relatedness 1
+    refute_share: float = 0.2  # share of the report's claim-near sentences carrying a refuting cue
+    hedge_share: float = 0.1  # ... carrying a hedge, at or above which the report discusses
 
 
 DEFAULT = StanceThresholds()
