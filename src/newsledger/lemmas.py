@@ -114,3 +114,51 @@ def name_forms(text: str, lang: str | None = None) -> tuple[str, ...]:
         forms.append(plain)
     written = " ".join(w.lower() for w in words)
     return tuple(f for f in forms if f != written)
+
+
+# Words of institution and unit names, by dictionary form, in English: organisations are
+# named by what they are, so «Минобороны России» and «Міністерство оборони Росії» are the
+# "Russian Defence Ministry" an English report names. Only generic words: names stay names.
+GLOSS = {
+    "минобороны": "defense ministry", "міноборони": "defense ministry",
+    "министерство": "ministry", "міністерство": "ministry", "оборона": "defense",
+    "мвд": "interior ministry", "мвс": "interior ministry", "внутренний": "interior",
+    "внутрішній": "interior", "иностранный": "foreign", "закордонний": "foreign",
+    "дело": "affairs", "справа": "affairs", "мид": "foreign ministry", "мзс": "foreign ministry",
+    "чрезвычайный": "emergency", "надзвичайний": "emergency", "ситуація": "situations",
+    "ситуация": "situations", "пограничный": "border", "прикордонний": "border",
+    "служба": "service", "безопасность": "security", "безпека": "security",
+    "федеральный": "federal", "генштаб": "general staff", "генеральный": "general",
+    "генеральний": "general", "штаб": "staff", "вооружённый": "armed", "вооруженный": "armed",
+    "збройний": "armed", "сила": "forces", "армия": "army", "армія": "army",
+    "легион": "legion", "легіон": "legion", "корпус": "corps", "батальон": "battalion",
+    "батальйон": "battalion", "бригада": "brigade", "добровольческий": "volunteer",
+    "добровольчий": "volunteer", "правительство": "government", "уряд": "government",
+    "администрация": "administration", "адміністрація": "administration",
+    "национальный": "national", "національний": "national", "гвардия": "guard",
+    "гвардія": "guard", "свобода": "freedom", "россия": "russia", "росія": "russia",
+    "российский": "russia", "російський": "russia", "рф": "russia", "украина": "ukraine",
+    "україна": "ukraine", "украинский": "ukraine", "український": "ukraine",
+    "всу": "ukraine armed forces", "зсу": "ukraine armed forces", "фсб": "fsb", "сбу": "sbu",
+    "область": "region", "губернатор": "governor",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=50_000)
+def english_gloss(text: str, lang: str | None = None) -> str:
+    """An organisation name with its generic Russian or Ukrainian words in English."""
+    if not is_cyrillic(text):
+        return text
+    lang = guess_language(text, lang)
+    out = []
+    for word in _WORD.findall(text.replace("«", " ").replace("»", " ")):
+        if not is_cyrillic(word):
+            out.append(word)
+            continue
+        base = lemma(word, lang)
+        gloss = GLOSS.get(base) or GLOSS.get(word.lower())
+        if gloss is None and lang == "uk":
+            base_ru = lemma(word, "ru")
+            gloss = GLOSS.get(base_ru)
+        out.append(gloss or word)
+    return " ".join(out)

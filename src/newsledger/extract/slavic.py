@@ -411,11 +411,44 @@ def _is_place(text: str) -> bool:
     return any(kind <= 1 for _, kind, _ in gaz.lookup(keys))
 
 
+_UNIT_BEFORE = re.compile(
+    r"(?:[Лл]егион|[Лл]егіон|[Бб]атальон|[Бб]атальйон|[Кк]орпус|[Бб]ригада|[Пп]олк|[Дд]ивизия|"
+    r"[Дд]ивізія)\s*«$"
+)
+_COUNTRY_AFTER = re.compile(r"\s+(?:России|Росії|РФ|Украины|України)\b")
+
+
+def _widen(text: str, m: RawMention) -> RawMention:
+    """«Легион «Свобода России»» and «Минобороны России»: the name with its head or country."""
+    start, end = m.start, m.end
+    if text[start - 1 : start] == "«" and text[end : end + 1] == "»":
+        end += 1
+    unit = _UNIT_BEFORE.search(text, max(0, start - 12), start + (text[start - 1 : start] != "«"))
+    if unit and text[end - 1 : end] != "»" and text[end : end + 1] == "»":
+        end += 1
+    if unit:
+        return RawMention(unit.start(), end, "ARMED_GROUP")
+    words = text[start:end].lower().split()
+    country = _COUNTRY_AFTER.match(text, end)
+    if country and words and words[0].startswith(_INSTITUTIONS):
+        return RawMention(start, country.end(), "ORG")
+    if country and words and words[0].startswith(_FORCES):
+        return RawMention(start, country.end(), "ARMED_GROUP")
+    return m
+
+
+_DATELINE = re.compile(r",\s*\d{1,2}\s+[а-яёіїє]+")
+
+
 def fix_mentions(text: str, found: Sequence[RawMention]) -> list[RawMention]:
     """Relabel NER mistakes that structure and the gazetteer can correct."""
-    out = []
-    for m in found:
+    out: list[RawMention] = []
+    for m in sorted((_widen(text, m) for m in found), key=lambda m: (m.start, -m.end)):
+        if out and m.start < out[-1].end:
+            continue  # the country a widened name took in
         surface = text[m.start : m.end]
+        if surface.isupper() and len(surface) > 3 and _DATELINE.match(text, m.end):
+            continue  # «МОСКВА, 12 марта.»: where the agency filed, not where it happened
         words = surface.lower().split()
         label = m.label
         if words and words[0].startswith(_INSTITUTIONS):

@@ -15,7 +15,6 @@ they would alone.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from newsledger.model import Article
 
 NEUTRAL = ("E|", "P|")
 MIN_SHARED = 3  # neutral features in common, one of them a specific place
+NEUTRAL_JOIN = 1 / 3  # share of a thread's name weight the cluster must also hold
 SAME_STORY = 0.80  # e5 cosine of title+lead under which reports tell other stories (~0.75)
 LEAD_CHARS = 400
 
@@ -47,14 +47,19 @@ def _neutral(vec: Mapping[str, float]) -> dict[str, float]:
 
 
 def neutral_score(vec: Mapping[str, float], centroid: Mapping[str, float]) -> float:
-    """Cosine over entity and place features only, 0 without enough of them in common."""
+    """Share of a thread's entity and place weight that the cluster also names.
+
+    Asymmetric on purpose: a short report in another language names a few of the
+    many names a large event holds, and the names it adds of its own (its outlet's
+    city, a unit) should not count against it as they would in a cosine. 0 without
+    enough in common.
+    """
     a, b = _neutral(vec), _neutral(centroid)
     shared = a.keys() & b.keys()
     if len(shared) < MIN_SHARED or not any(k.startswith("P|") for k in shared):
         return 0.0
-    dot = sum(a[k] * b[k] for k in shared)
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+    total = sum(a.values())
+    return sum(a[k] for k in shared) / total if total else 0.0
 
 
 def _lead(article: Article) -> str:
@@ -87,7 +92,7 @@ def cross_language_match(
     one language cluster exactly as they would alone; ``candidates`` are (id,
     cluster state) pairs, the state's ``centroid`` the cluster's vector.
     """
-    best_id, best = None, threshold
+    best_id, best = None, NEUTRAL_JOIN
     for cid, state in candidates:
         founder = founder_of(state)
         if founder is None or language(founder) == language(article):

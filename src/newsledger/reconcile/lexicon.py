@@ -152,6 +152,8 @@ def outcome(text: str, polarity: str = "asserts") -> str | None:
         text = re.sub(r"\b(?:any|no)\s+", "", text, flags=re.I)
         if _BREACH.search(text) and not _HELD.search(text):
             return HELD
+    if _CYR.search(text):
+        return _cyrillic_outcome(text, polarity)
     found_at: list[tuple[int, str]] = []
     for pattern, name in ((_HELD, HELD), (_ADVANCE, ADVANCE), (_CLOSED, CLOSED)):
         if m := pattern.search(text):
@@ -168,6 +170,50 @@ def outcome(text: str, polarity: str = "asserts") -> str | None:
         return None
     if found == CLOSED:
         return found
+    return OPPOSITE[found] if polarity == "denies" else found
+
+
+# Russian and Ukrainian outcome words (participles and verbs of the wire style).
+_CYR = re.compile(r"[А-Яа-яЁёІіЇїЄє]")
+_CYR_HELD = re.compile(
+    r"(?:отраж[её]н|отбит|отбил|отразил|пресеч[её]н|пресекл|сорван|остановлен|"
+    r"не допустил\w* прорыв|відбит|відбил|відбили|зупинен|зупинил|припинен|зірван|"
+    r"не допустил\w*|не допустили|прорыв\w* не|без прорыв)",
+    re.I,
+)
+_CYR_ADVANCE = re.compile(
+    r"(?:контролир\w*|контролю\w*|контроль над|под контроль|під контроль|захват\w*|захвач\w*|"
+    r"захопи\w*|захопл\w*|заняли|занял\w*|зайняли|зайняв\w*|освобод\w*|звільни\w*|"
+    r"вошли в|увійшли|прорвал\w*|прорвали)",
+    re.I,
+)
+_CYR_NO_HARM = re.compile(
+    r"(?:без пострадавших|без жертв|никто не пострадал|ніхто не постраждав|без постраждалих|"
+    r"обошлось без|обійшлося без)",
+    re.I,
+)
+_CYR_HARM = re.compile(
+    r"(?:убит|погиб|ранен|ранил|поранен|загин|загибл|постраждал|пострадал|травм|вбит|вбил)", re.I
+)
+_CYR_NEGATED = re.compile(r"(?:\bне|\bни|\bнет|\bні)\s+(?:\w+\s+){0,1}$", re.I)
+
+
+def _cyrillic_outcome(text: str, polarity: str) -> str | None:
+    """:func:`outcome` for Russian and Ukrainian statements."""
+    found_at: list[tuple[int, str]] = []
+    for pattern, name in ((_CYR_HELD, HELD), (_CYR_ADVANCE, ADVANCE)):
+        if m := pattern.search(text):
+            if _CYR_NEGATED.search(text[max(0, m.start() - 25) : m.start()]):
+                name = OPPOSITE[name]
+            found_at.append((m.start(), name))
+    if found_at:
+        found = min(found_at)[1]
+    elif _CYR_NO_HARM.search(text):
+        found = NO_HARM
+    elif _CYR_HARM.search(text):
+        found = HARM
+    else:
+        return None
     return OPPOSITE[found] if polarity == "denies" else found
 
 
