@@ -43,6 +43,7 @@ from newsledger.reconcile.propositions import (
     Figure,
     Proposition,
     group_propositions,
+    is_cyrillic,
     opposed,
 )
 from newsledger.reconcile.statements import Statement, is_anaphor
@@ -363,7 +364,7 @@ def _make_claim(
     quantities: list[ClaimQuantity] = []
     for _, q in draft.figures:
         cq = ClaimQuantity(q.slot, q.value, q.low, q.high, q.unit, q.qualifier, q.subject)
-        if cq not in quantities:
+        if cq not in quantities and not any(_translated(cq, other) for other in quantities):
             quantities.append(cq)
     evidence: list[Evidence] = []
     for s in draft.statements:
@@ -397,6 +398,15 @@ def _make_claim(
         outlets=tuple(outlets),
         independent_origins=len(origins),
         status="single-source",
+    )
+
+
+def _translated(a: ClaimQuantity, b: ClaimQuantity) -> bool:
+    """One figure of one claim in two languages ("60 Ukrainian soldiers", «до 60 боевиков»)."""
+    return (
+        a.slot == b.slot
+        and a.value == b.value
+        and is_cyrillic(a.subject or "") != is_cyrillic(b.subject or "")
     )
 
 
@@ -717,8 +727,13 @@ def _numeric(
                 continue
             parts, ids = [], []
             camps: dict[tuple[float, float], list[str]] = defaultdict(list)
+            listed: dict[tuple[str, float, float], bool] = {}
             for i, f, q in sorted(group, key=lambda x: (x[1].low, x[1].high)):
                 cid = drafts[i].claim.id if drafts[i].claim else ""
+                script = is_cyrillic(q.subject or "")
+                if listed.get((cid, f.low, f.high), script) != script:
+                    continue  # one claim's figure told in two languages is listed once
+                listed[cid, f.low, f.high] = script
                 ids.append(cid)
                 if cid not in camps[f.low, f.high]:
                     camps[f.low, f.high].append(cid)
