@@ -23,7 +23,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "crosslingual" / "reports.jsonl"
 
 
 @pytest.fixture(scope="module")
-def mixed_ledger(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) -> dict:
+def mixed_out(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) -> Path:
     from newsledger.pipeline import analyze
 
     inputs = tmp_path_factory.mktemp("mixed-in")
@@ -32,7 +32,12 @@ def mixed_ledger(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) ->
     shutil.copy(FIXTURE, inputs / FIXTURE.name)
     out = tmp_path_factory.mktemp("mixed-out")
     analyze([str(inputs)], out)
-    return json.loads((out / "ledger.json").read_text(encoding="utf-8"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def mixed_ledger(mixed_out: Path) -> dict:
+    return json.loads((mixed_out / "ledger.json").read_text(encoding="utf-8"))
 
 
 def _foreign(ledger: dict) -> dict[str, str]:
@@ -144,3 +149,20 @@ def test_ukrainian_cues_and_figures_are_read():
     assert {("wounded", 2.0, "exact"), ("intercepted", 12.0, "at_least")} <= figures
     cues = {a.cue.text for a in ann.attributions}
     assert {"За словами", "повідомив"} <= cues
+
+
+def test_brief_and_workbench_name_languages(mixed_out, mixed_ledger):
+    from newsledger.web.data import LedgerIndex
+    from newsledger.web.views import claim_view
+
+    brief = (mixed_out / "report.md").read_text(encoding="utf-8")
+    assert re.search(r"languages: (?:en, ru|ru, en)", brief)
+    assert "[uk] “" in brief and "[ru] “" in brief  # original-language evidence, tagged
+    idx = LedgerIndex.build(mixed_ledger)
+    views = [claim_view(idx, c) for c in mixed_ledger["claims"]]
+    several = [v for v in views if len(v["languages"]) > 1]
+    assert several
+    assert all(v["languages"] == [] for v in views
+               if {e["language"] for e in v["evidence"]} == {"en"})
+    quotes = {e["language"] for v in several for e in v["evidence"]}
+    assert {"en", "ru"} <= quotes
