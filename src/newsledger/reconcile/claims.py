@@ -42,10 +42,13 @@ from newsledger.reconcile.propositions import (
     NEAR_TARGET,
     Figure,
     Proposition,
+    claimants_compatible,
     group_propositions,
     is_cyrillic,
     opposed,
+    places_compatible,
 )
+from newsledger.reconcile.stance import contradicts
 from newsledger.reconcile.statements import Statement, is_anaphor
 from newsledger.reconcile.text import (
     clean_content,
@@ -453,7 +456,9 @@ def _contradictions(
         for j in range(i + 1, len(drafts)):
             if not (opposite & outcomes[j]) and polarities[i] == polarities[j]:
                 continue  # neither incompatible outcomes nor opposite polarity
-            if any(opposed(a, b) for a in drafts[i].props for b in drafts[j].props):
+            if any(opposed(a, b) for a in drafts[i].props for b in drafts[j].props) or (
+                _denied_across(drafts[i], drafts[j])
+            ):
                 edges.append((i, j))
     out = []
     pairs = set(edges)
@@ -492,6 +497,25 @@ def _contradictions(
                 )
             )
     return out
+
+
+def _denied_across(a: _Draft, b: _Draft) -> bool:
+    """A denial in one script of a claim in another: the stance test on meaning.
+
+    Words cannot say that «Минобороны опровергло ...» is about the English claim it
+    denies; the stance test reads relatedness from the embedding and the denial
+    from polarity. Claims in one script are left to :func:`opposed`, as before.
+    """
+    pa, pb = a.props[0], b.props[0]
+    if pa.cyrillic == pb.cyrillic or pa.polarity == pb.polarity:
+        return False
+    if not places_compatible(pa, pb) or not claimants_compatible(pa, pb):
+        return False
+    sa, sb = clean_content(a.statements[0].content), clean_content(b.statements[0].content)
+    vectors = meaning.embed([sa, sb])
+    if vectors is None:
+        return False
+    return contradicts(sa, sb, pa.polarity, pb.polarity, float(vectors[0] @ vectors[1]))
 
 
 LOCAL_PLACE = 4  # place_rank of a populated place below a capital (villages, towns)

@@ -137,3 +137,26 @@ def nearest_similarity(claim_vector: np.ndarray, sentence_vectors: np.ndarray) -
     if sentence_vectors.size == 0:
         return None
     return float(np.max(sentence_vectors @ claim_vector))
+
+
+def contradicts(
+    claim: str,
+    other: str,
+    claim_polarity: str,
+    other_polarity: str,
+    similarity: float | None,
+    thresholds: StanceThresholds = DEFAULT,
+) -> bool:
+    """Whether ``other`` disputes ``claim``: related, and denying what it asserts.
+
+    Polarity comes from the extractor (a denial cue, or negative content); the
+    stance test says whether the two are about one thing. Across scripts words
+    share nothing, so relatedness is then read from meaning alone.
+    """
+    if claim_polarity == other_polarity:
+        return stance(claim, other, similarity=similarity, thresholds=thresholds).label == DISAGREES
+    if similarity is None:
+        return False
+    words = stance(claim, other, similarity=similarity, thresholds=thresholds)
+    meaning_only = relatedness(1.0, similarity, thresholds) - (1 - thresholds.embed_weight)
+    return words.label != UNRELATED or meaning_only >= thresholds.related * thresholds.embed_weight
