@@ -70,7 +70,9 @@ def group_answers(answers: Sequence[str]) -> list[int]:
     """Group label of each answer, by the reconciler's claim equivalence."""
     labels = [0] * len(answers)
     props = [from_text(a) for a in answers]
-    vectors = meaning.embed(answers)
+    def vectors(indices: Sequence[int]) -> np.ndarray | None:
+        return meaning.embed([answers[i] for i in indices])
+
     for label, group in enumerate(group_propositions(props, vectors)):
         for i in group:
             labels[i] = label

@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from newsledger import meaning
 from newsledger.model import (
     Article,
@@ -323,7 +325,9 @@ def build_claims(
         for s, p in zip(statements, pairs, strict=True)
     ]
     drafts: list[_Draft] = []
-    vectors = meaning.embed([clean_content(s.content) for s in statements]) if statements else None
+    def vectors(indices: Sequence[int]) -> np.ndarray | None:
+        return meaning.embed([clean_content(statements[i].content) for i in indices])
+
     for group in group_propositions(props, vectors):
         members = [statements[i] for i in group]
         figures = [pair for i in group for pair in pairs[i]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,7 +201,7 @@ def _keys(prop: Proposition) -> set[tuple[str, str]]:
 
 
 def group_propositions(
-    props: Sequence[Proposition], vectors: np.ndarray | None = None
+    props: Sequence[Proposition], vectors: np.ndarray | Embedder | None = None
 ) -> list[list[int]]:
     """Indices of ``props`` grouped into claims.
 
@@ -215,7 +215,9 @@ def group_propositions(
     the statement are compared, so large events stay fast.
     """
     if vectors is not None and 0 < len(props) <= MAX_MEANING_GROUP:
-        return group_by_meaning(props, vectors)
+        grouped = group_by_meaning(props, vectors)
+        if grouped is not None:
+            return grouped
     groups: list[list[int]] = []
     index: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, prop in enumerate(props):
@@ -298,39 +300,61 @@ def _weighted_overlap(props: Sequence[Proposition]) -> np.ndarray:
     return out
 
 
-def group_by_meaning(props: Sequence[Proposition], vectors: np.ndarray) -> list[list[int]]:
+Embedder = Callable[[Sequence[int]], "np.ndarray | None"]
+
+
+def group_by_meaning(
+    props: Sequence[Proposition], vectors: np.ndarray | Embedder
+) -> list[list[int]] | None:
     """Average-linkage grouping on meaning, within what structure allows.
 
     Two statements the word test calls one claim on structural grounds (one
     named speaker, outcome or figure) are kept together (affinity raised by
-    WORDS_BOOST); a pair whose structure is incompatible is never
-    in one group, so a claim and its denial, near-duplicates to the embedder,
-    stay apart.
+    WORDS_BOOST); a pair whose structure is incompatible is never in one
+    group, so a claim and its denial, near-duplicates to the embedder, stay
+    apart. Meaning is asked only where structure leaves the question open: a
+    statement that structure keeps apart from every other is never embedded. ``vectors`` is a matrix
+    or a function that embeds the propositions at the given indices; None
+    comes back when it has no embedder.
     """
     n = len(props)
     if n == 0:
         return []
-    v = np.asarray(vectors, dtype=np.float32)
-    if n >= MIN_CENTRED:
-        v = v - CENTRE * v.mean(axis=0)
-        threshold = SAME_MEANING
-    else:
-        threshold = SAME_MEANING_RAW
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    v = v / np.where(norms > 0, norms, 1.0)
-    cosine = v @ v.T
-    affinity = cosine + WORD_WEIGHT * _weighted_overlap(props)
     blocked = np.zeros((n, n), dtype=np.int32)
+    same_pairs: list[tuple[int, int]] = []
     for i in range(n):
         for j in range(i + 1, n):
             a, b = props[i], props[j]
             same = same_proposition(a, b)
-            if not same and not compatible(a, b):
+            if same:
+                same_pairs.append((i, j))
+            elif not compatible(a, b):
                 blocked[i, j] = blocked[j, i] = 1
-            elif (same and _anchored(a, b)) or (
-                a.cyrillic != b.cyrillic and _across_scripts(a, b, float(cosine[i, j]))
-            ):
-                affinity[i, j] = affinity[j, i] = affinity[i, j] + WORDS_BOOST
+    open_pairs = (blocked == 0) & ~np.eye(n, dtype=bool)
+    needed = [i for i in range(n) if open_pairs[i].any()]
+    v = np.zeros((n, 384), dtype=np.float32)
+    if needed:
+        got = vectors(needed) if callable(vectors) else np.asarray(vectors)[needed]
+        if got is None:
+            return None
+        got = np.asarray(got, dtype=np.float32)
+        if got.shape[1] != v.shape[1]:
+            v = np.zeros((n, got.shape[1]), dtype=np.float32)
+        v[needed] = got
+        if len(needed) >= MIN_CENTRED:
+            v[needed] -= CENTRE * got.mean(axis=0)
+    threshold = SAME_MEANING if len(needed) >= MIN_CENTRED else SAME_MEANING_RAW
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    v = v / np.where(norms > 0, norms, 1.0)
+    cosine = v @ v.T
+    affinity = cosine + WORD_WEIGHT * _weighted_overlap(props)
+    same_set = set(same_pairs)
+    for i, j in zip(*np.nonzero(np.triu(open_pairs, 1)), strict=True):
+        a, b = props[i], props[j]
+        if ((i, j) in same_set and _anchored(a, b)) or (
+            a.cyrillic != b.cyrillic and _across_scripts(a, b, float(cosine[i, j]))
+        ):
+            affinity[i, j] = affinity[j, i] = affinity[i, j] + WORDS_BOOST
     # cluster-level sums of affinity and of blocked pairs, merged in place
     sums = affinity.astype(np.float64)
     long = np.array([len(set(p.words)) > LONG_WORDS for p in props])
