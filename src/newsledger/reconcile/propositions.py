@@ -34,10 +34,9 @@ CENTRE = 0.5
 WORD_WEIGHT = 0.4
 SAME_MEANING = 0.75
 # A long sentence carries several propositions and the event's topic: its vector is near any
-# other sentence of the event, so merging it takes a higher affinity (set on the bundled
-# example, where 0.75 joined "kyiv responds by striking border regions" to "these actions came
-# in the wake of a drone assault by Kyiv").
-SAME_MEANING_LONG = 0.80
+# other sentence of the event (at 0.75 the bundled example joined "kyiv responds by striking
+# border regions" to "these actions came in the wake of a drone assault by Kyiv"), so long
+# statements are grouped by words, as before.
 LONG_WORDS = 12  # distinct content words above which a statement is long
 SAME_MEANING_RAW = 0.93  # uncentred cosine, for events of fewer than MIN_CENTRED statements
 MIN_CENTRED = 4
@@ -47,7 +46,10 @@ WORDS_BOOST = 1.0  # added to a word-test match backed by structure (see _anchor
 # fixtures): one named speaker with one outcome or agreeing figure, and meaning at
 # CROSS_MEANING, make one claim.
 CROSS_MEANING = 0.6
-MAX_MEANING_GROUP = 600  # larger events are grouped by words only (quadratic affinity)
+MAX_MEANING_GROUP = 600
+ALL = "all"  # meaning for every pair structure leaves open (the claims benchmark)
+# ... only within one named speaker's statements and across scripts (the ledger)
+CLAIMS = "claims"  # larger events are grouped by words only (quadratic affinity)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Proposition:
     place_names: frozenset[str] = frozenset()  # folded names of ``places``
     figures: tuple[Figure, ...] = ()
     cyrillic: bool = False  # written in Cyrillic: words cannot be compared with Latin ones
+    source: str | None = None  # the article it comes from: one report's statements by words
 
 
 EARLIER = frozenset({"previous", "earlier", "prior", "yesterday"})
@@ -201,7 +204,9 @@ def _keys(prop: Proposition) -> set[tuple[str, str]]:
 
 
 def group_propositions(
-    props: Sequence[Proposition], vectors: np.ndarray | Embedder | None = None
+    props: Sequence[Proposition],
+    vectors: np.ndarray | Embedder | None = None,
+    scope: str = ALL,
 ) -> list[list[int]]:
     """Indices of ``props`` grouped into claims.
 
@@ -215,7 +220,7 @@ def group_propositions(
     the statement are compared, so large events stay fast.
     """
     if vectors is not None and 0 < len(props) <= MAX_MEANING_GROUP:
-        grouped = group_by_meaning(props, vectors)
+        grouped = group_by_meaning(props, vectors, scope)
         if grouped is not None:
             return grouped
     groups: list[list[int]] = []
@@ -304,7 +309,7 @@ Embedder = Callable[[Sequence[int]], "np.ndarray | None"]
 
 
 def group_by_meaning(
-    props: Sequence[Proposition], vectors: np.ndarray | Embedder
+    props: Sequence[Proposition], vectors: np.ndarray | Embedder, scope: str = ALL
 ) -> list[list[int]] | None:
     """Average-linkage grouping on meaning, within what structure allows.
 
@@ -315,7 +320,12 @@ def group_by_meaning(
     apart. Meaning is asked only where structure leaves the question open: a
     statement that structure keeps apart from every other is never embedded. ``vectors`` is a matrix
     or a function that embeds the propositions at the given indices; None
-    comes back when it has no embedder.
+    comes back when it has no embedder. Two statements of one report are
+    compared by words (a report does not repeat its own claim in other words
+    often enough to pay for it), and ``scope`` CLAIMS asks meaning only between
+    statements of one named speaker and across scripts, leaving the rest to the
+    word test (the ledger: embedding every sentence of every event costs more
+    than parsing it, BENCHMARKS.md issue 15).
     """
     n = len(props)
     if n == 0:
@@ -330,8 +340,29 @@ def group_by_meaning(
                 same_pairs.append((i, j))
             elif not compatible(a, b):
                 blocked[i, j] = blocked[j, i] = 1
+    # a long statement is compared by words only: its vector is its topic, near every
+    # other sentence of the event, and embedding every sentence of every event would
+    # cost more than the parse (BENCHMARKS.md, issue 15)
+    long = np.array([len(set(p.words)) > LONG_WORDS for p in props])
+    same_set = set(same_pairs)
+    needed_set: set[int] = set()
+    for i, j in zip(*np.nonzero(np.triu(blocked == 0, 1)), strict=True):
+        across = props[i].cyrillic != props[j].cyrillic  # words cannot decide across scripts
+        one_report = props[i].source is not None and props[i].source == props[j].source
+        if not across and (one_report or (
+            scope == CLAIMS and not props[i].claimants & props[j].claimants
+        )):
+            if (i, j) not in same_set:
+                blocked[i, j] = blocked[j, i] = 1
+            long[i] = long[j] = True  # the word test's verdict stands
+            continue
+        if (long[i] or long[j]) and not across:
+            if (i, j) not in same_set:
+                blocked[i, j] = blocked[j, i] = 1
+            continue
+        needed_set.update((int(i), int(j)))
     open_pairs = (blocked == 0) & ~np.eye(n, dtype=bool)
-    needed = [i for i in range(n) if open_pairs[i].any()]
+    needed = sorted(needed_set)
     v = np.zeros((n, 384), dtype=np.float32)
     if needed:
         got = vectors(needed) if callable(vectors) else np.asarray(vectors)[needed]
@@ -348,16 +379,17 @@ def group_by_meaning(
     v = v / np.where(norms > 0, norms, 1.0)
     cosine = v @ v.T
     affinity = cosine + WORD_WEIGHT * _weighted_overlap(props)
-    same_set = set(same_pairs)
     for i, j in zip(*np.nonzero(np.triu(open_pairs, 1)), strict=True):
         a, b = props[i], props[j]
-        if ((i, j) in same_set and _anchored(a, b)) or (
+        if (i, j) in same_set and (long[i] or long[j]) and a.cyrillic == b.cyrillic:
+            # the word test's verdict stands for a long statement
+            affinity[i, j] = affinity[j, i] = SAME_MEANING_RAW + WORDS_BOOST
+        elif ((i, j) in same_set and _anchored(a, b)) or (
             a.cyrillic != b.cyrillic and _across_scripts(a, b, float(cosine[i, j]))
         ):
             affinity[i, j] = affinity[j, i] = affinity[i, j] + WORDS_BOOST
     # cluster-level sums of affinity and of blocked pairs, merged in place
     sums = affinity.astype(np.float64)
-    long = np.array([len(set(p.words)) > LONG_WORDS for p in props])
     sizes = np.ones(n)
     alive = np.ones(n, dtype=bool)
     members: list[list[int]] = [[i] for i in range(n)]
@@ -367,8 +399,6 @@ def group_by_meaning(
         mean[~alive, :] = -np.inf
         mean[:, ~alive] = -np.inf
         mean[blocked > 0] = -np.inf
-        if threshold == SAME_MEANING:
-            mean[np.logical_or.outer(long, long) & (mean < SAME_MEANING_LONG)] = -np.inf
         flat = int(np.argmax(mean))
         x, y = divmod(flat, n)
         if not np.isfinite(mean[x, y]) or mean[x, y] < threshold:
@@ -380,7 +410,6 @@ def group_by_meaning(
         blocked[x, :] += blocked[y, :]
         blocked[:, x] += blocked[:, y]
         sizes[x] += sizes[y]
-        long[x] |= long[y]
         alive[y] = False
         members[x] += members[y]
         members[y] = []

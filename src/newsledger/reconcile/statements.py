@@ -85,6 +85,7 @@ class Statement:
             ),
             figures=figures,
             cyrillic=is_cyrillic(self.content),
+            source=self.article_id,
         )
 
 
