@@ -153,24 +153,8 @@ def outcome(text: str, polarity: str = "asserts") -> str | None:
         if _BREACH.search(text) and not _HELD.search(text):
             return HELD
     if _CYR.search(text):
-        return _cyrillic_outcome(text, polarity)
-    found_at: list[tuple[int, str]] = []
-    for pattern, name in ((_HELD, HELD), (_ADVANCE, ADVANCE), (_CLOSED, CLOSED)):
-        if m := pattern.search(text):
-            if name != CLOSED and _NEGATED.search(text[max(0, m.start() - 40) : m.start()]):
-                name = OPPOSITE[name]  # "was not captured" holds; "was not repelled" advances
-            found_at.append((m.start(), name))
-    if found_at:
-        found = min(found_at)[1]
-    elif _NO_HARM.search(text):
-        found = NO_HARM
-    elif _HARM.search(text):
-        found = HARM
-    else:
-        return None
-    if found == CLOSED:
-        return found
-    return OPPOSITE[found] if polarity == "denies" else found
+        return _classify(text, polarity, _CYRILLIC_PATTERNS)
+    return _classify(text, polarity, _ENGLISH_PATTERNS)
 
 
 # Russian and Ukrainian outcome words (participles and verbs of the wire style).
@@ -198,22 +182,35 @@ _CYR_HARM = re.compile(
 _CYR_NEGATED = re.compile(r"(?:\bне|\bни|\bнет|\bні)\s+(?:\w+\s+){0,1}$", re.I)
 
 
-def _cyrillic_outcome(text: str, polarity: str) -> str | None:
-    """:func:`outcome` for Russian and Ukrainian statements."""
+_Patterns = tuple[tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str], int, re.Pattern[str],
+                  re.Pattern[str]]
+_ENGLISH_PATTERNS: _Patterns = (
+    ((_HELD, HELD), (_ADVANCE, ADVANCE), (_CLOSED, CLOSED)), _NEGATED, 40, _NO_HARM, _HARM
+)
+_CYRILLIC_PATTERNS: _Patterns = (
+    ((_CYR_HELD, HELD), (_CYR_ADVANCE, ADVANCE)), _CYR_NEGATED, 25, _CYR_NO_HARM, _CYR_HARM
+)
+
+
+def _classify(text: str, polarity: str, patterns: _Patterns) -> str | None:
+    """The first outcome named (a negated one flipped), else harm or its absence."""
+    outcomes, negated, reach, no_harm, harm = patterns
     found_at: list[tuple[int, str]] = []
-    for pattern, name in ((_CYR_HELD, HELD), (_CYR_ADVANCE, ADVANCE)):
+    for pattern, name in outcomes:
         if m := pattern.search(text):
-            if _CYR_NEGATED.search(text[max(0, m.start() - 25) : m.start()]):
-                name = OPPOSITE[name]
+            if name != CLOSED and negated.search(text[max(0, m.start() - reach) : m.start()]):
+                name = OPPOSITE[name]  # "was not captured" holds; "was not repelled" advances
             found_at.append((m.start(), name))
     if found_at:
         found = min(found_at)[1]
-    elif _CYR_NO_HARM.search(text):
+    elif no_harm.search(text):
         found = NO_HARM
-    elif _CYR_HARM.search(text):
+    elif harm.search(text):
         found = HARM
     else:
         return None
+    if found == CLOSED:
+        return found
     return OPPOSITE[found] if polarity == "denies" else found
 
 
