@@ -42,7 +42,10 @@ from newsledger.model import (
     TimeExpression,
 )
 
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "8"  # 8: Russian and Ukrainian cues, figures and mention fixes
+
+
+SLAVIC = frozenset({"ru", "uk"})
 
 
 def _partner(name: str) -> ModuleType:
@@ -94,7 +97,13 @@ def _annotate_doc(article: Article, doc: Doc, raw: list[RawMention], lang: str) 
     quantities = _partner("quantities")
     hedges = _partner("hedges")
     attributions = tuple(attribution.find_attributions(doc, mentions))
+    if lang in SLAVIC:
+        from newsledger.extract import slavic
+
+        attributions = slavic.merge_attributions(slavic.attributions(text, sentences), attributions)
     found_quantities = tuple(quantities.find_quantities(doc, attributions))
+    if lang in SLAVIC:
+        found_quantities = tuple(slavic.figures(text, sentences, attributions, found_quantities))
     found_hedges: tuple[TextSpan, ...] = tuple(hedges.find_hedges(text))
     times = tuple(
         TimeExpression(
@@ -131,8 +140,12 @@ def _annotate_doc(article: Article, doc: Doc, raw: list[RawMention], lang: str) 
 
 
 def _non_english(article: Article, lang: str) -> Annotations:
-    if lang == "ru":
+    if lang in SLAVIC:
+        # natasha reads Ukrainian names too; razdel splits both languages' sentences
+        from newsledger.extract import slavic
+
         doc, raw = _russian_doc(article.text)
+        raw = slavic.fix_mentions(article.text, raw)
     else:
         doc, raw = _nlp.blank(lang)(article.text), []
     return _annotate_doc(article, doc, raw, lang)

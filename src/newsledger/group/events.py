@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from newsledger.group.crosslingual import language
 from newsledger.group.dates import choose_date, resolve_weekday, weekday_in
 from newsledger.group.features import ArticleFeatures, SentenceFeatures, all_features
 from newsledger.group.threads import Thread, split_threads
@@ -328,7 +329,13 @@ def _borrowed_date(
 def _title(state: ClusterState, features: Mapping[str, ArticleFeatures]) -> str | None:
     """A main story's article title; a side story's own opening sentence."""
     if state.founder_main:
-        for article_id in sorted(state.articles):
+        founder = features.get(state.founder)
+        own = language(founder.article) if founder else None
+        # a title in the founder's language: reports that joined from another read later
+        ranked = sorted(state.articles)
+        if own is not None:
+            ranked.sort(key=lambda a: (f := features.get(a)) is None or language(f.article) != own)
+        for article_id in ranked:
             feats = features.get(article_id)
             if feats and feats.article.title:
                 return feats.article.title

@@ -22,10 +22,12 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from newsledger.codec import dumps, loads
+from newsledger.group.crosslingual import cross_language_match, reads_later
 from newsledger.group.events import (
     BACKGROUND,
     CANDIDATES,
@@ -46,7 +48,7 @@ from newsledger.group.events import (
 )
 from newsledger.group.features import ArticleFeatures
 from newsledger.group.threads import split_threads
-from newsledger.model import EventCluster, SentenceRef
+from newsledger.model import Article, EventCluster, SentenceRef
 from newsledger.store.sql import clusters_table
 from newsledger.store.state import (
     inc_cluster_state,
@@ -271,7 +273,8 @@ def cluster_batch(
     touched: set[str] = set()
     extra_articles: dict[str, set[str]] = defaultdict(set)
     new = [aid for aid in new_features if aid not in placed]
-    new.sort(key=lambda a: (new_features[a].published or date.max, a))
+    new.sort(key=lambda a: (reads_later(new_features[a].article),
+                            new_features[a].published or date.max, a))
     for article_id in new:
         feats = new_features[article_id]
         own_main = None
@@ -288,6 +291,13 @@ def cluster_batch(
                 score = _score(vec, state) * _time_factor(unit, state)
                 if score > best or (score == best and best_id is not None and cid < best_id):
                     best_id, best = cid, score
+            if best_id is None:  # nothing in its own words: a report of it in another language?
+                best_id = cross_language_match(
+                    vec, feats.article,
+                    [(cid, load_state(cid)) for cid in candidates(vec)
+                     if thread.main or cid != own_main],
+                    lambda state: _founder(state.founder, new_features, features_of),
+                    partial(_time_factor, unit), JOIN_THRESHOLD)
             if best_id is None:
                 founder = unit.refs[0] if unit.refs else SentenceRef(article_id, 0)
                 best_id = event_id(founder)
@@ -354,6 +364,14 @@ def cluster_batch(
     out += kept.values()
     save_clusters(conn, out)
     return sorted(out, key=lambda c: c.id)
+
+
+def _founder(
+    article_id: str, new: Mapping[str, ArticleFeatures], features_of: Features
+) -> Article | None:
+    """The article that opened a cluster (its language decides the cross-language reading)."""
+    feats = new.get(article_id) or (features_of(article_id) if article_id else None)
+    return feats.article if feats is not None else None
 
 
 class _LazyFeatures(Mapping[str, ArticleFeatures]):

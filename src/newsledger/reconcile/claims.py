@@ -15,6 +15,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
+from newsledger import meaning
 from newsledger.model import (
     Article,
     Claim,
@@ -29,6 +32,7 @@ from newsledger.reconcile.lexicon import (
     ADVANCE,
     CIVILIAN_WORDS,
     OPPOSITE,
+    cyrillic_civilians,
     nation_of,
     outcome,
     self_negative,
@@ -36,13 +40,18 @@ from newsledger.reconcile.lexicon import (
 )
 from newsledger.reconcile.outlets import outlet_label
 from newsledger.reconcile.propositions import (
+    CLAIMS,
     EARLIER,
     NEAR_TARGET,
     Figure,
     Proposition,
+    claimants_compatible,
     group_propositions,
+    is_cyrillic,
     opposed,
+    places_compatible,
 )
+from newsledger.reconcile.stance import contradicts
 from newsledger.reconcile.statements import Statement, is_anaphor
 from newsledger.reconcile.text import (
     clean_content,
@@ -110,7 +119,7 @@ def _raw_side(q: Quantity, speaker: str | None) -> tuple[str, str | None] | None
     iso = nation_of(text)
     if iso:
         return ("nation", iso)
-    if set(fold(text).split()) & CIVILIAN_WORDS:
+    if set(fold(text).split()) & CIVILIAN_WORDS or cyrillic_civilians(text):
         return ("civilians", None)
     opp, own = side_words(text)
     if opp:
@@ -317,7 +326,10 @@ def build_claims(
         for s, p in zip(statements, pairs, strict=True)
     ]
     drafts: list[_Draft] = []
-    for group in group_propositions(props):
+    def vectors(indices: Sequence[int]) -> np.ndarray | None:
+        return meaning.embed([clean_content(statements[i].content) for i in indices])
+
+    for group in group_propositions(props, vectors, CLAIMS):
         members = [statements[i] for i in group]
         figures = [pair for i in group for pair in pairs[i]]
         where = [(statements[i].places, props[i].words) for i in group for _ in pairs[i]]
@@ -360,7 +372,7 @@ def _make_claim(
     quantities: list[ClaimQuantity] = []
     for _, q in draft.figures:
         cq = ClaimQuantity(q.slot, q.value, q.low, q.high, q.unit, q.qualifier, q.subject)
-        if cq not in quantities:
+        if cq not in quantities and not any(_translated(cq, other) for other in quantities):
             quantities.append(cq)
     evidence: list[Evidence] = []
     for s in draft.statements:
@@ -394,6 +406,15 @@ def _make_claim(
         outlets=tuple(outlets),
         independent_origins=len(origins),
         status="single-source",
+    )
+
+
+def _translated(a: ClaimQuantity, b: ClaimQuantity) -> bool:
+    """One figure of one claim in two languages ("60 Ukrainian soldiers", «до 60 боевиков»)."""
+    return (
+        a.slot == b.slot
+        and a.value == b.value
+        and is_cyrillic(a.subject or "") != is_cyrillic(b.subject or "")
     )
 
 
@@ -440,7 +461,9 @@ def _contradictions(
         for j in range(i + 1, len(drafts)):
             if not (opposite & outcomes[j]) and polarities[i] == polarities[j]:
                 continue  # neither incompatible outcomes nor opposite polarity
-            if any(opposed(a, b) for a in drafts[i].props for b in drafts[j].props):
+            if any(opposed(a, b) for a in drafts[i].props for b in drafts[j].props) or (
+                _denied_across(drafts[i], drafts[j])
+            ):
                 edges.append((i, j))
     out = []
     pairs = set(edges)
@@ -479,6 +502,25 @@ def _contradictions(
                 )
             )
     return out
+
+
+def _denied_across(a: _Draft, b: _Draft) -> bool:
+    """A denial in one script of a claim in another: the stance test on meaning.
+
+    Words cannot say that «Минобороны опровергло ...» is about the English claim it
+    denies; the stance test reads relatedness from the embedding and the denial
+    from polarity. Claims in one script are left to :func:`opposed`, as before.
+    """
+    pa, pb = a.props[0], b.props[0]
+    if pa.cyrillic == pb.cyrillic or pa.polarity == pb.polarity:
+        return False
+    if not places_compatible(pa, pb) or not claimants_compatible(pa, pb):
+        return False
+    sa, sb = clean_content(a.statements[0].content), clean_content(b.statements[0].content)
+    vectors = meaning.embed([sa, sb])
+    if vectors is None:
+        return False
+    return contradicts(sa, sb, pa.polarity, pb.polarity, float(vectors[0] @ vectors[1]))
 
 
 LOCAL_PLACE = 4  # place_rank of a populated place below a capital (villages, towns)
@@ -714,8 +756,13 @@ def _numeric(
                 continue
             parts, ids = [], []
             camps: dict[tuple[float, float], list[str]] = defaultdict(list)
+            listed: dict[tuple[str, float, float], bool] = {}
             for i, f, q in sorted(group, key=lambda x: (x[1].low, x[1].high)):
                 cid = drafts[i].claim.id if drafts[i].claim else ""
+                script = is_cyrillic(q.subject or "")
+                if listed.get((cid, f.low, f.high), script) != script:
+                    continue  # one claim's figure told in two languages is listed once
+                listed[cid, f.low, f.high] = script
                 ids.append(cid)
                 if cid not in camps[f.low, f.high]:
                     camps[f.low, f.high].append(cid)

@@ -152,17 +152,60 @@ def outcome(text: str, polarity: str = "asserts") -> str | None:
         text = re.sub(r"\b(?:any|no)\s+", "", text, flags=re.I)
         if _BREACH.search(text) and not _HELD.search(text):
             return HELD
+    if _CYR.search(text):
+        return _classify(text, polarity, _CYRILLIC_PATTERNS)
+    return _classify(text, polarity, _ENGLISH_PATTERNS)
+
+
+# Russian and Ukrainian outcome words (participles and verbs of the wire style).
+_CYR = re.compile(r"[А-Яа-яЁёІіЇїЄє]")
+_CYR_HELD = re.compile(
+    r"(?:отраж[её]н|отбит|отбил|отразил|пресеч[её]н|пресекл|сорван|остановлен|"
+    r"не допустил\w* прорыв|відбит|відбил|відбили|зупинен|зупинил|припинен|зірван|"
+    r"не допустил\w*|не допустили|прорыв\w* не|без прорыв)",
+    re.I,
+)
+_CYR_ADVANCE = re.compile(
+    r"(?:контролир\w*|контролю\w*|контроль над|под контроль|під контроль|захват\w*|захвач\w*|"
+    r"захопи\w*|захопл\w*|заняли|занял\w*|зайняли|зайняв\w*|освобод\w*|звільни\w*|"
+    r"вошли в|увійшли|прорвал\w*|прорвали)",
+    re.I,
+)
+_CYR_NO_HARM = re.compile(
+    r"(?:без пострадавших|без жертв|никто не пострадал|ніхто не постраждав|без постраждалих|"
+    r"обошлось без|обійшлося без)",
+    re.I,
+)
+_CYR_HARM = re.compile(
+    r"(?:убит|погиб|ранен|ранил|поранен|загин|загибл|постраждал|пострадал|травм|вбит|вбил)", re.I
+)
+_CYR_NEGATED = re.compile(r"(?:\bне|\bни|\bнет|\bні)\s+(?:\w+\s+){0,1}$", re.I)
+
+
+_Patterns = tuple[tuple[tuple[re.Pattern[str], str], ...], re.Pattern[str], int, re.Pattern[str],
+                  re.Pattern[str]]
+_ENGLISH_PATTERNS: _Patterns = (
+    ((_HELD, HELD), (_ADVANCE, ADVANCE), (_CLOSED, CLOSED)), _NEGATED, 40, _NO_HARM, _HARM
+)
+_CYRILLIC_PATTERNS: _Patterns = (
+    ((_CYR_HELD, HELD), (_CYR_ADVANCE, ADVANCE)), _CYR_NEGATED, 25, _CYR_NO_HARM, _CYR_HARM
+)
+
+
+def _classify(text: str, polarity: str, patterns: _Patterns) -> str | None:
+    """The first outcome named (a negated one flipped), else harm or its absence."""
+    outcomes, negated, reach, no_harm, harm = patterns
     found_at: list[tuple[int, str]] = []
-    for pattern, name in ((_HELD, HELD), (_ADVANCE, ADVANCE), (_CLOSED, CLOSED)):
+    for pattern, name in outcomes:
         if m := pattern.search(text):
-            if name != CLOSED and _NEGATED.search(text[max(0, m.start() - 40) : m.start()]):
+            if name != CLOSED and negated.search(text[max(0, m.start() - reach) : m.start()]):
                 name = OPPOSITE[name]  # "was not captured" holds; "was not repelled" advances
             found_at.append((m.start(), name))
     if found_at:
         found = min(found_at)[1]
-    elif _NO_HARM.search(text):
+    elif no_harm.search(text):
         found = NO_HARM
-    elif _HARM.search(text):
+    elif harm.search(text):
         found = HARM
     else:
         return None
@@ -198,12 +241,35 @@ def _nations() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(set(pairs), key=lambda p: -len(p[0])))
 
 
+# Russian and Ukrainian: the two nations of most reports in those languages, by stem
+# (the Latin prefix scan misses «российских» = "rossiiskikh"; «ВСУ», «ЗСУ» are Ukraine's forces).
+_CYRILLIC_NATIONS = (
+    (re.compile(r"\b(?:росси|росій|россі|рф\b|москв)", re.I), "RU"),
+    (re.compile(r"\b(?:украин|україн|всу\b|зсу\b|киев|київ)", re.I), "UA"),
+)
+_CYRILLIC_OPPONENT = re.compile(
+    r"\b(?:боевик|бойовик|террорист|терорист|диверсант|противник|враг|ворог|неприятел|"
+    r"наемник|найманц|оккупант|окупант|нацист|неонацист|националист|націоналіст)",
+    re.I,
+)
+_CYRILLIC_CIVILIAN = re.compile(
+    r"\b(?:мирн|жител|мешкан|цивільн|человек|люд|дет|діт|дит|ребен|женщин|жінк)", re.I
+)
+
+
+def cyrillic_civilians(text: str) -> bool:
+    return bool(_CYRILLIC_CIVILIAN.search(text))
+
+
 def nation_of(text: str) -> str | None:
     """ISO code named by a word in ``text`` (demonym, country or capital), by name prefix.
 
     "Ukrainian" and "Ukraine" share the prefix of "Ukraine"; "Moscow's forces"
     names Russia through its capital.
     """
+    for rx, iso in _CYRILLIC_NATIONS:
+        if rx.search(text):
+            return iso
     for word in re.findall(r"[a-z]+", fold(text)):
         if len(word) >= 4 and (iso := _word_nation(word)):
             return iso
@@ -222,4 +288,5 @@ def _word_nation(word: str) -> str | None:
 def side_words(text: str) -> tuple[bool, bool]:
     """(names the speaker's opponent, names the speaker's own side)."""
     words = set(re.findall(r"[a-z-]+", fold(text)))
-    return bool(words & _OPPONENT_WORDS), bool(words & _OWN_WORDS)
+    opponent = bool(words & _OPPONENT_WORDS) or bool(_CYRILLIC_OPPONENT.search(text))
+    return opponent, bool(words & _OWN_WORDS)

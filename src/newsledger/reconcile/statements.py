@@ -26,7 +26,7 @@ from newsledger.model import (
     Resolution,
 )
 from newsledger.reconcile.lexicon import hedge_spans, nation_of, outcome, stance
-from newsledger.reconcile.propositions import Proposition
+from newsledger.reconcile.propositions import Proposition, is_cyrillic
 from newsledger.reconcile.slots import settle_slot
 from newsledger.reconcile.text import content_words, fold
 
@@ -39,6 +39,12 @@ _ANAPHORA = frozenset(
 )
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "who", "which", "you"})
 _DISCLAIMER = re.compile(r"verif|confirm|authentic", re.I)
+_CYR_ROLES = (
+    "ведомств", "відомств", "министерств", "міністерств", "губернатор", "бойц", "бійц", "боец",
+    "военн", "військов", "представител", "представник", "пресс-служб", "прес-служб", "спикер",
+    "речник", "глав", "мэр", "мер", "штаб", "командовани", "командуванн", "он", "она", "они",
+    "він", "вона", "вони",
+)  # fmt: skip
 MAX_EVIDENCE = 700  # longer attribution spans fall back to the content alone
 
 
@@ -78,6 +84,8 @@ class Statement:
                 fold(entities[p].name) for p in self.places if entities and p in entities
             ),
             figures=figures,
+            cyrillic=is_cyrillic(self.content),
+            source=self.article_id,
         )
 
 
@@ -219,6 +227,10 @@ def is_anaphor(text: str) -> bool:
     Russian authorities", "the Kremlin"): only common nouns point back.
     """
     words = text.split()
+    if words and is_cyrillic(text):
+        # «в ведомстве», «Губернатор заявил», «за словами бійців»: a role, not a name
+        rest_named = any(w[:1].isupper() for w in words[1:])
+        return len(words) <= 2 and not rest_named and words[0].lower().startswith(_CYR_ROLES)
     if not words or words[0].lower() not in _ANAPHORA or len(words) > 3:
         return False
     if words[0].lower() in _PRONOUNS:

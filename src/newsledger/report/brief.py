@@ -45,6 +45,7 @@ class Footnote:
     article_id: str
     published: str | None
     quote: str
+    language: str | None = None  # the evidence's language, shown when not English
 
 
 @dataclass
@@ -58,6 +59,7 @@ class ClaimView:
     outlets: list[str]
     notes: list[int]
     body: str = ""  # the statement without its speaker
+    languages: list[str] = field(default_factory=list)  # of its evidence, when not English only
 
 
 @dataclass
@@ -129,6 +131,7 @@ class _Notes:
                         article_id=ev.article_id,
                         published=when(article.published) if article else None,
                         quote=ev.quote,
+                        language=language_of(article),
                     )
                 )
             out.append(self.by_key[key])
@@ -156,7 +159,20 @@ def _claim_view(claim: Claim, entities: dict[str, Entity], notes: _Notes) -> Cla
         outlets=list(claim.outlets),
         notes=notes.cite(claim.evidence),
         body=claim_body(claim.statement),  # shown only where every claim is attributed
+        languages=_languages(claim, notes.articles),
     )
+
+
+def language_of(article: Article | None) -> str | None:
+    lang = ((article.language if article else None) or "").lower().split("-")[0]
+    return lang or None
+
+
+def _languages(claim: Claim, articles: dict[str, Article]) -> list[str]:
+    """Languages a claim is reported in, English-only claims left unmarked."""
+    found = [language_of(articles.get(e.article_id)) for e in claim.evidence]
+    languages = list(dict.fromkeys(lang for lang in found if lang))
+    return languages if languages != ["en"] else []
 
 
 def _who(view: ClaimView) -> str:

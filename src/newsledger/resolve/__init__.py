@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from newsledger.lemmas import is_cyrillic
 from newsledger.model import Annotations, Article, Entity, EntityMention, Resolution
 from newsledger.resolve.keys import norm, skeleton
 from newsledger.resolve.names import (
@@ -213,8 +214,9 @@ def _entity(pool: str, key: str, label: str, name: str, ms: list[_M], **geo: obj
 
 
 def _most_frequent(ms: list[_M]) -> str:
+    """The commonest form; a Latin-script one over Cyrillic, for a ledger read in English."""
     counts = Counter(m.text for m in ms)
-    return max(sorted(counts), key=lambda t: (counts[t], len(t)))
+    return max(sorted(counts), key=lambda t: (not is_cyrillic(t), counts[t], len(t)))
 
 
 # --------------------------------------------------------------------------- places
@@ -356,7 +358,8 @@ def _people(ms: list[_M]) -> list[Entity]:
         items = [ms[i] for i in group]
         seen = Counter(m.text for m in items)  # once per group, not once per member
         best = max(group, key=lambda i: (
-            len(names[i].first) if names[i] else -1, seen[ms[i].text],
+            len(names[i].first) if names[i] else -1, not is_cyrillic(ms[i].text),
+            seen[ms[i].text],
             -len(ms[i].text), ms[i].text))
         n: PersonName | None = names[best]
         key = f"{n.surname}|{n.first[0][:1] if n and n.first else ''}" if n else norm(ms[best].text)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from newsledger.lemmas import name_forms
 from newsledger.resolve.gazetteer import (
     ADMIN_WORDS,
     ALTERNATE,
@@ -302,6 +303,9 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
     for expanded in [*_expansions(cleaned), *_article_variants(cleaned)]:
         keys[norm(expanded)] = None
         exact_keys.add(norm(expanded))
+    for form in name_forms(cleaned):  # «Курской области» is «Курская область» in the index
+        keys[norm(form)] = None
+        exact_keys.add(norm(form))
     rows = gaz.lookup(keys)
     abbreviation = _abbreviation(text)
     if abbreviation:

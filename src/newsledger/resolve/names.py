@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from newsledger.lemmas import english_gloss
 from newsledger.resolve.keys import norm, skeleton
 
 
@@ -127,7 +128,7 @@ def org_words(text: str) -> tuple[str, ...]:
     """Content words of an organisation name in order, possessives and stopwords dropped.
 
     Cached: resolution asks again for the same surface forms when it compares pairs."""
-    cleaned = re.sub(r"['’]s\b", " ", text)
+    cleaned = re.sub(r"['’]s\b", " ", english_gloss(text))  # «Минобороны» = Defense Ministry
     countries = _country_words()
     words = []
     for w in norm(cleaned).split():

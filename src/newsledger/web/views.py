@@ -71,6 +71,11 @@ def place_points(idx: LedgerIndex, entity_ids: list[str], primary: str | None = 
     return points
 
 
+def _language(article: Record | None) -> str | None:
+    lang = ((article or {}).get("language") or "").lower().split("-")[0]
+    return lang or None
+
+
 def claim_view(idx: LedgerIndex, claim: Record) -> dict[str, Any]:
     evidence = []
     for ev in claim.get("evidence", []):
@@ -80,10 +85,14 @@ def claim_view(idx: LedgerIndex, claim: Record) -> dict[str, Any]:
                 **ev,
                 "href": evidence_href(ev),
                 "outlet": source_label(article) if article else ev["article_id"],
+                "language": _language(article),
             }
         )
+    languages = list(dict.fromkeys(e["language"] for e in evidence if e["language"]))
     return {
         "claim": claim,
+        # shown when a claim is reported in several languages or in one other than English
+        "languages": languages if languages != ["en"] else [],
         "claimants": [
             idx.entities.get(c) or {"id": c, "name": c, "type": "?"}
             for c in claim.get("claimants", [])
