@@ -233,6 +233,23 @@ class SentenceRef:
 
 
 @dataclass(frozen=True)
+class JoinBasis:
+    """Why an article's sentences are in an event: what matched when they were placed.
+
+    ``rule``: ``founded`` (the article opened the event), ``wording`` (its vector was
+    close to the event's), ``identity`` (same kind of happening, place and days without
+    the words), ``language`` (a report in another language), ``correction`` (an
+    analyst's merge or split). ``shared``: the features that matched, strongest first
+    (``place:<id>``, ``name:<id>``, ``type:<type>``, ``term:<word>``, ``days:<gap>``).
+    """
+
+    article_id: str
+    rule: str
+    score: float | None = None
+    shared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EventCluster:
     """A happening, as the sentences of articles that report it.
 
@@ -246,6 +263,7 @@ class EventCluster:
     date: str | None = None
     date_precision: str | None = None
     title: str | None = None
+    basis: tuple[JoinBasis, ...] = ()
 
 
 # --------------------------------------------------------------------------- reconcile
@@ -330,6 +348,26 @@ class EventRecord:
     claim_ids: tuple[str, ...]
     fatalities: Fatalities | None
     times: tuple[EventTime, ...] = ()
+    basis: tuple[JoinBasis, ...] = ()  # why these reports are one event
+    # what the happening is, beyond its wording: the people it is about (not those who
+    # speak of it) and its places, as entity ids; threads events into stories
+    link_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Story:
+    """Dated events of one happening told over days (a breach, the flood, the blame).
+
+    Events stay one day, one place, one type; a story links them. ``basis``: one line
+    per link that holds the story together.
+    """
+
+    id: str
+    title: str
+    event_ids: tuple[str, ...]
+    first_date: str | None
+    last_date: str | None
+    basis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -343,6 +381,7 @@ class Ledger:
     claims: tuple[Claim, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     rejected: tuple[Rejection, ...] = ()
+    stories: tuple[Story, ...] = ()
     schema: str = field(default="newsledger/1")
 
 
