@@ -478,6 +478,9 @@ def _fold(
     ledger_tables.set_article_dates(conn, [dates.dated.get(a.id, a) for a in pending]
                                     + [dates.dated[a] for a in sorted(dates.redated)])
     ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
+    progress("stories", 0, 1)
+    ledger_tables.update_stories(conn, events)
+    progress("stories", 1, 1)
     _mark_folded(conn, run, batch, dates, origin_changed)
     ledger_tables.finish_run(conn, run, len(pending), len(events))
     return len(events)

@@ -25,7 +25,8 @@ from pathlib import Path
 from newsledger import codec
 from newsledger.extract import EXTRACTOR_VERSION, annotate_articles
 from newsledger.group import cluster_events
-from newsledger.model import Annotations, Article, Entity, EventCluster, Resolution
+from newsledger.group.stories import key_counts, link_keys, stories_of
+from newsledger.model import Annotations, Article, Entity, EventCluster, EventRecord, Resolution
 from newsledger.resolve import resolve_entities
 
 BATCHES = 4
@@ -199,6 +200,25 @@ def article_assignment(clusters: Iterable[EventCluster]) -> dict[str, str]:
     return {aid: min(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0] for aid, cnt in counts.items()}
 
 
+def story_assignment(
+    clusters: Iterable[EventCluster],
+    assignment: dict[str, str],
+    annotations: dict[str, Annotations],
+    resolution: Resolution,
+) -> dict[str, str]:
+    """Each article's story (its event's, when the event is in one; else the event)."""
+    entities = {e.id: e for e in resolution.entities}
+    records = [
+        EventRecord(id=c.id, title=c.title or "", date=c.date, date_precision=None,
+                    event_type=None, sub_event_type=None, location=None, locations=(),
+                    actors=(), article_ids=c.article_ids, claim_ids=(), fatalities=None,
+                    link_keys=link_keys(c, annotations, resolution, entities))
+        for c in clusters
+    ]
+    story_of = {e: s.id for s in stories_of(records, key_counts(records)) for e in s.event_ids}
+    return {aid: story_of.get(cid, cid) for aid, cid in assignment.items()}
+
+
 def bcubed(gold: dict[str, str], predicted: dict[str, str]) -> dict[str, float]:
     by_gold: dict[str, set[str]] = defaultdict(set)
     by_pred: dict[str, set[str]] = defaultdict(set)
@@ -265,6 +285,12 @@ def evaluate(docs: list[Doc], batches: int = BATCHES) -> dict:
     metrics = bcubed(gold, assignment)
     metrics["clusters"] = len(set(assignment.values()))
     metrics["gold_clusters"] = len(set(gold.values()))
+    t3 = time.perf_counter()
+    story = story_assignment(clusters, assignment, annotations, Resolution(tuple(entities)))
+    story_metrics = bcubed(gold, story)
+    metrics.update({f"story_{k}": v for k, v in story_metrics.items()})
+    metrics["stories"] = len(set(story.values()))
+    story_s = time.perf_counter() - t3
     return {
         "metrics": metrics,
         "annotations": "none (text features only)"
@@ -274,6 +300,7 @@ def evaluate(docs: list[Doc], batches: int = BATCHES) -> dict:
         "extract_seconds": round(extract_s, 2),
         "resolve_seconds": round(resolve_s, 2),
         "group_seconds": round(group_s, 2),
+        "story_seconds": round(story_s, 2),
         "seconds": round(time.perf_counter() - started, 2),
         "cpu_seconds": round(_cpu_seconds() - cpu_started, 2),
         "peak_rss_mb": _peak_rss_mb(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from newsledger.group.stories import entity_names, key_counts, stories_of
 from newsledger.model import (
     Annotations,
     Article,
@@ -82,4 +83,5 @@ def build_ledger(
         claims=tuple(claims),
         conflicts=tuple(conflicts),
         rejected=tuple(rejected),
+        stories=tuple(stories_of(events, key_counts(events), entity_names(resolution.entities))),
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from newsledger.group.stories import link_keys
 from newsledger.model import (
     Annotations,
     Article,
@@ -454,4 +455,6 @@ def build_event(
         claim_ids=tuple(c.id for c in claims),
         fatalities=fatalities(reports),
         times=event_times(cluster, annotations, articles),
+        basis=cluster.basis,
+        link_keys=link_keys(cluster, annotations, resolution, entities),
     )

@@ -94,6 +94,18 @@ class EventView:
     origins: list[str]
     counts: dict[str, int]
     sources_line: str = ""
+    joined_by: str = ""  # why these reports are one event
+    story: dict[str, object] | None = None  # the story it is part of: id, title, size
+
+
+@dataclass
+class StoryView:
+    id: str
+    title: str
+    first_date: str | None
+    last_date: str | None
+    events: list[dict[str, object]]  # id, date, title, number in this brief (or None)
+    basis: list[str]
 
 
 @dataclass
@@ -104,6 +116,7 @@ class Brief:
     footnotes: list[Footnote]
     sources: list[dict[str, object]]
     rejected: list[dict[str, str]] = field(default_factory=list)  # inputs not read, and why
+    stories: list[StoryView] = field(default_factory=list)
 
 
 class _Notes:
@@ -375,6 +388,8 @@ def build_brief(ledger: Ledger) -> Brief:
             )
         )
         events[-1].sources_line = _sources_line(events[-1].counts)
+        events[-1].joined_by = join_summary(event, entities)
+    stories = _story_views(ledger, events)
     sources = _sources(ledger.articles, origin_of)
     n_origins = len({s["origin"] for s in sources})
     if not ledger.articles:
@@ -390,7 +405,68 @@ def build_brief(ledger: Ledger) -> Brief:
         if not events:
             summary += " No event has an attributed claim yet."
     rejected = [{"input": r.path_or_url, "reason": r.reason} for r in ledger.rejected]
-    return Brief("News ledger brief", summary, events, notes.notes, sources, rejected)
+    return Brief("News ledger brief", summary, events, notes.notes, sources, rejected, stories)
+
+
+def feature_label(feature: str, entities: Mapping[str, Entity]) -> str:
+    """``place:<entity id>`` as the place's name, ``term:dam`` as "dam", ``days:0`` as
+    "same day"."""
+    kind, _, key = feature.partition(":")
+    if kind == "days":
+        return "same day" if key == "0" else f"{key} days apart"
+    entity = entities.get(key)
+    if entity is not None:
+        return entity.name
+    return key.removeprefix("m:")
+
+
+RULE_LABEL = {
+    "founded": "opened it",
+    "wording": "joined on its wording",
+    "identity": "joined on what happened, where and when",
+    "language": "joined across languages",
+    "correction": "put here by an analyst's correction",
+}
+
+
+def join_summary(event: EventRecord, entities: Mapping[str, Entity]) -> str:
+    """One line: how many reports joined by which rule, and what most of them shared."""
+    if not event.basis:
+        return ""
+    rules: dict[str, int] = defaultdict(int)
+    shared: dict[str, int] = defaultdict(int)
+    for b in event.basis:
+        rules[b.rule] += 1
+        for f in b.shared:
+            if not f.startswith("days:"):
+                shared[f] += 1
+    parts = [f"{plural(n, 'report')} {RULE_LABEL.get(rule, rule)}"
+             for rule, n in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))]
+    top = sorted(shared, key=lambda f: (-shared[f], f))[:5]
+    line = "; ".join(parts)
+    if top:
+        line += " (shared: " + ", ".join(_unique(feature_label(f, entities) for f in top)) + ")"
+    return line
+
+
+def _story_views(ledger: Ledger, events: list[EventView]) -> list[StoryView]:
+    number = {e.id: i for i, e in enumerate(events, 1)}
+    records = {e.id: e for e in ledger.events}
+    out = []
+    for story in sorted(ledger.stories, key=lambda s: (s.first_date or "", s.id)):
+        members = []
+        for eid in story.event_ids:
+            record = records.get(eid)
+            members.append({"id": eid, "date": record.date if record else None,
+                            "title": record.title if record else None,
+                            "number": number.get(eid)})
+        out.append(StoryView(story.id, story.title, story.first_date, story.last_date,
+                             members, list(story.basis)))
+        for e in events:
+            if e.id in story.event_ids:
+                e.story = {"id": story.id, "title": story.title,
+                           "events": len(story.event_ids)}
+    return out
 
 
 def plural(n: int, word: str) -> str:

@@ -28,6 +28,7 @@ def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
         "entities": [to_data(e) for e in ledger.entities],
         "claims": [to_data(c) for c in ledger.claims],
         "conflicts": [to_data(c) for c in ledger.conflicts],
+        "stories": [to_data(s) for s in ledger.stories],
         "rejected": [to_data(r) for r in ledger.rejected],
     }
 

@@ -252,6 +252,7 @@ _KIND = {
     "entities": "entity",
     "claims": "claim",
     "conflicts": "conflict",
+    "stories": "story",
     "rejected": "rejected",
 }
 

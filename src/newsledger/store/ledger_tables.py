@@ -64,8 +64,17 @@ from newsledger.model import (
     Ledger,
     OriginGroup,
     Rejection,
+    Story,
 )
 from newsledger.store.sql import LedgerStore, _chunks, articles_table, metadata
+from newsledger.store.story_tables import (
+    STORY_TABLES,
+    iter_stories,
+    ledger_event_stories,
+    ledger_stories,
+    update_stories,
+    write_stories,
+)
 
 LEDGER_TABLES_VERSION = "1"
 _ID = 128
@@ -780,7 +789,7 @@ def set_article_dates(conn: Connection, articles: Sequence[Article]) -> None:
 
 def clear_ledger(conn: Connection) -> None:
     """Empty every ledger table except the run log (before a full rewrite)."""
-    for table in LEDGER_TABLES:
+    for table in (*LEDGER_TABLES, *STORY_TABLES):
         if table is not ledger_runs:
             conn.execute(delete(table))
     conn.execute(text("DELETE FROM ledger_search"))
@@ -835,6 +844,7 @@ def write_full_ledger(conn: Connection, ledger: Ledger, run: int) -> None:
             entities=entities,
             articles=articles,
         )
+    write_stories(conn, ledger.stories, ledger.events)
 
 
 def iter_rows(conn: Connection, stmt: Any, size: int = 500) -> Iterator[Any]:
@@ -1126,6 +1136,7 @@ def iter_ledger_sections(
         )
         yield "claims", (to_data(c) for c in iter_claims(conn))
         yield "conflicts", (to_data(c) for c in iter_conflicts(conn))
+        yield "stories", (to_data(s) for s in iter_stories(conn))
         yield "rejected", (to_data(r) for r in iter_rejections(conn))
         return
     chosen = selected_events(since, event_ids)
@@ -1177,6 +1188,12 @@ def iter_ledger_sections(
     )
     yield "claims", (to_data(c) for c in iter_claims(conn, since=since, event_ids=event_ids))
     yield "conflicts", (to_data(c) for c in iter_conflicts(conn, since=since, event_ids=event_ids))
+    # the stories the chosen events are in (each whole: its other events are named by id)
+    es = ledger_event_stories
+    story_ids = select(es.c.story_id).where(es.c.event_id.in_(chosen))
+    st = ledger_stories
+    stories = select(st.c.record).where(st.c.id.in_(story_ids)).order_by(_by_id(conn, st.c.id))
+    yield "stories", (to_data(s) for s in _records(conn, Story, stories))
     yield "rejected", iter(())
 
 
@@ -1242,6 +1259,7 @@ def load_sub_ledger(
         entities=tuple(sorted(entities, key=lambda e: e.id)),
         claims=tuple(claims),
         conflicts=tuple(conflicts),
+        stories=tuple(iter_stories(conn, event_ids=ids)),
     )
 
 
@@ -1297,6 +1315,7 @@ def load_ledger(conn: Connection) -> Ledger:
         claims=tuple(iter_claims(conn)),
         conflicts=tuple(iter_conflicts(conn)),
         rejected=tuple(iter_rejections(conn)),
+        stories=tuple(iter_stories(conn)),
     )
 
 
@@ -1322,6 +1341,7 @@ __all__ = [
     "iter_ledger_sections",
     "iter_origin_groups",
     "iter_rejections",
+    "iter_stories",
     "last_finished_run",
     "list_key",
     "load_ledger",
@@ -1335,6 +1355,7 @@ __all__ = [
     "set_article_dates",
     "store_full_ledger",
     "transaction",
+    "update_stories",
     "upsert_entities",
     "write_full_ledger",
 ]

@@ -191,7 +191,29 @@ def create_app(
         if found is None:
             raise HTTPException(404, f"no event with id {event_id!r}")
         idx, event = found
-        return page(request, "event.html", views.event_view(idx, event))
+        context = views.event_view(idx, event)
+        context["story"] = ledger.story_of(conn, event_id)
+        context["basis"] = views.basis_view(idx, event, ledger.feature_names(conn, [event]))
+        return page(request, "event.html", context)
+
+    @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
+    def stories_page(
+        request: Request, db: Ledger, page_no: Annotated[int, Query(alias="page", ge=1)] = 1
+    ) -> Response:
+        ledger, conn = db
+        stories, total = ledger.stories(conn, PAGE_ROWS, (page_no - 1) * PAGE_ROWS)
+        return page(request, "stories.html", {
+            "stories": stories, "total": total, "page_no": page_no,
+            "pages": max(1, -(-total // PAGE_ROWS)),
+        })
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(request: Request, story_id: str, db: Ledger) -> Response:
+        ledger, conn = db
+        story = ledger.story(conn, story_id)
+        if story is None:
+            raise HTTPException(404, f"no story with id {story_id!r}")
+        return page(request, "story.html", {"story": story})
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles_page(
@@ -292,6 +314,25 @@ def create_app(
             found["total"] = total - 1
             found["total_is_lower_bound"] = True  # a search counts up to SEARCH_COUNT_CAP
         return {**found, "events": events}
+
+    @app.get("/api/stories", tags=["stories"], summary="List stories")
+    def api_stories(
+        db: Ledger,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Stories (events of one happening told over days), latest first."""
+        ledger, conn = db
+        stories, total = ledger.stories(conn, limit, offset)
+        return {"total": total, "limit": limit, "offset": offset, "stories": stories}
+
+    @app.get("/api/stories/{story_id}", tags=["stories"], summary="One story with its events")
+    def api_story(story_id: str, db: Ledger) -> dict[str, Any]:
+        ledger, conn = db
+        story = ledger.story(conn, story_id)
+        if story is None:
+            raise HTTPException(404, f"no story with id {story_id!r}")
+        return story
 
     @app.get("/api/status", tags=["status"], summary="Ledger size and the watch status")
     def api_status(db: Ledger) -> dict[str, Any]:

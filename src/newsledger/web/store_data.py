@@ -44,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsledger.codec import from_data
 from newsledger.model import Ledger
 from newsledger.report.ledger_json import SCHEMA, read_ledger_json
-from newsledger.store import LedgerDatabaseError, LedgerStore
+from newsledger.store import LedgerDatabaseError, LedgerStore, story_tables
 from newsledger.store import ledger_tables as lt
 from newsledger.store.sql import articles_table
 from newsledger.store.watch_tables import read_status
@@ -705,6 +705,55 @@ class StoreLedger:
     def article(self, conn: Connection, article_id: str) -> Record | None:
         found = self.articles_by_id(conn, {article_id})
         return found[0] if found else None
+
+    # ------------------------------------------------------------------ stories
+
+    def story_of(self, conn: Connection, event_id: str) -> Record | None:
+        """The story an event is part of (id, title, dates, number of events), or None."""
+        es, st = story_tables.ledger_event_stories, story_tables.ledger_stories
+        row = conn.execute(
+            select(st.c.id, st.c.title, st.c.first_date, st.c.last_date, st.c.n_events)
+            .join(es, es.c.story_id == st.c.id).where(es.c.event_id == event_id)
+        ).one_or_none()
+        return dict(row._mapping) if row else None
+
+    def story(self, conn: Connection, story_id: str) -> Record | None:
+        """A story with its events' list rows (date order) and why they are linked."""
+        st = story_tables.ledger_stories
+        found = conn.execute(select(st.c.record).where(st.c.id == story_id)).scalar_one_or_none()
+        if found is None:
+            return None
+        story = _record(found)
+        ev = lt.ledger_events
+        rows = {r.id: r for r in conn.execute(
+            select(ev.c.id, ev.c.date, ev.c.title, ev.c.event_type, ev.c.sub_event_type,
+                   ev.c.location, ev.c.n_articles, ev.c.n_claims, ev.c.n_conflicts)
+            .where(ev.c.id.in_(story["event_ids"])))}
+        names = self._names(conn, {r.location for r in rows.values() if r.location})
+        story["events"] = [
+            {**dict(rows[e]._mapping), "location_name": names.get(rows[e].location or "", "")}
+            for e in story["event_ids"] if e in rows
+        ]
+        return story
+
+    def stories(self, conn: Connection, limit: int, offset: int = 0) -> tuple[list[Record], int]:
+        """Stories, latest last date first, without their records' basis."""
+        st = story_tables.ledger_stories
+        total = conn.execute(select(func.count()).select_from(st)).scalar_one()
+        last = st.c.last_date.desc()
+        if self.dialect == "postgresql":
+            last = last.nulls_last()
+        rows = conn.execute(
+            select(st.c.id, st.c.title, st.c.first_date, st.c.last_date, st.c.n_events)
+            .order_by(last, st.c.n_events.desc(), lt._by_id(conn, st.c.id))
+            .limit(limit).offset(offset))
+        return [dict(r._mapping) for r in rows], total
+
+    def feature_names(self, conn: Connection, events: Sequence[Record]) -> dict[str, str]:
+        """Names of the entities an event's join basis cites (``place:<id>``, ``name:<id>``)."""
+        ids = {f.split(":", 1)[1] for e in events for b in e.get("basis", [])
+               for f in b.get("shared", []) if ":" in f}
+        return self._names(conn, {i for i in ids if not i.startswith("m:")})
 
     def article_ids(self, conn: Connection) -> set[str]:
         """The articles folded into the ledger (one that could not be analysed is stored

@@ -272,6 +272,35 @@ def event_view(idx: LedgerIndex, event: Record) -> dict[str, Any]:
     }
 
 
+def basis_view(
+    idx: LedgerIndex, event: Record, names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Why these reports are one event: per report, the rule that placed it and what matched."""
+    from newsledger.report.brief import RULE_LABEL
+
+    rows = []
+    for b in event.get("basis", []):
+        article = idx.articles.get(b.get("article_id", ""))
+        shared = []
+        for f in b.get("shared", []):
+            kind, _, key = f.partition(":")
+            if kind == "days":
+                shown = "same day" if key == "0" else f"{key} days apart"
+            else:
+                shown = names.get(key, key.removeprefix("m:"))
+            shared.append({"kind": kind, "label": shown})
+        rows.append({
+            "article_id": b.get("article_id"),
+            "article": article,
+            "source": source_label(article) if article else b.get("article_id"),
+            "rule": b.get("rule"),
+            "rule_label": RULE_LABEL.get(b.get("rule", ""), b.get("rule")),
+            "score": b.get("score"),
+            "shared": shared,
+        })
+    return rows
+
+
 def entity_view(idx: LedgerIndex, entity: Record) -> dict[str, Any]:
     by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in entity.get("mentions", []):
