@@ -56,10 +56,14 @@ def _renamed(ledger: dict, reference: dict) -> dict:
     ref = {key(e): e["id"] for e in reference["entities"]}
     mapping = {e["id"]: ref[key(e)] for e in ledger["entities"]}
     assert len(set(mapping.values())) == len(mapping)  # a renaming, nothing merged or split
-    text = re.sub(r'"(e-[0-9a-f]{10})"', lambda m: json.dumps(mapping.get(m[1], m[1])),
+    # an id stands alone or as the entity of an event's link key ("person:e-...")
+    text = re.sub(r'"((?:person:|place:)?)(e-[0-9a-f]{10})"',
+                  lambda m: json.dumps(m[1] + mapping.get(m[2], m[2])),
                   json.dumps(ledger, ensure_ascii=False))
     out = json.loads(text)
     out["entities"].sort(key=lambda e: e["id"])
+    for event in out["events"]:
+        event["link_keys"].sort()
     return out
 
 
