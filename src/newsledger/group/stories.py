@@ -23,7 +23,7 @@ from datetime import date
 from newsledger.model import Annotations, Entity, EventCluster, EventRecord, Resolution, Story
 
 MAX_PERSON_EVENTS = 3  # a person named by more events is not what one story is about
-MAX_DAYS_APART = 7  # a story is told over days; the same people months later are news again
+MAX_DAYS_APART = 14  # a story is told over days; the same people months later are news again
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 PERSON_LABEL = "PERSON"
 
