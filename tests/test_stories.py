@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,7 @@ from newsledger.model import (
     SentenceRef,
     TextSpan,
 )
+from newsledger.pipeline import analyze
 from newsledger.store import LedgerStore
 from newsledger.store import ledger_tables as lt
 from newsledger.store.story_tables import iter_stories, update_stories
@@ -172,3 +174,75 @@ def test_the_example_keeps_its_side_stories_out_of_any_story(example_ledger: dic
     main = max(example_ledger["events"], key=lambda e: len(e["article_ids"]))
     assert len(main["article_ids"]) == 5
     assert any(k.startswith("person:") for k in main["link_keys"])
+
+
+GHENT = Path(__file__).parent / "fixtures" / "stories" / "ghent.jsonl"
+
+
+@pytest.fixture(scope="module")
+def ghent(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four reports written for this test: a bridge collapse and the recovery of a missing
+    worker (two reports), a site manager charged six days later, and a fire in the same
+    city two days after the collapse whose fire-brigade spokesman also speaks of the
+    recovery."""
+    out = tmp_path_factory.mktemp("stories") / "ledger"
+    analyze([str(GHENT)], out)
+    return out
+
+
+def _ledger(out: Path) -> dict:
+    return json.loads((out / "ledger.json").read_text("utf-8"))
+
+
+def _titles(ledger: dict, story: dict) -> set[str]:
+    by_id = {a["id"]: a["title"] for a in ledger["articles"]}
+    events = {e["id"]: e for e in ledger["events"]}
+    return {by_id[a] for e in story["event_ids"] for a in events[e]["article_ids"]}
+
+
+def test_a_follow_up_days_later_joins_the_story_and_a_speaker_links_nothing(ghent: Path) -> None:
+    ledger = _ledger(ghent)
+    (story,) = ledger["stories"]
+    titles = _titles(ledger, story)
+    assert any("charged" in t for t in titles) and any("collapses" in t for t in titles)
+    assert not any("fire" in t.lower() for t in titles)  # same city, same spokesman
+    assert (story["first_date"], story["last_date"]) == ("2025-05-06", "2025-05-12")
+    (line,) = story["basis"]
+    assert "Marta Vandenberghe at Ghent, 6 days apart" in line
+    brief = (ghent / "report.md").read_text("utf-8")
+    assert "## Stories" in brief and "Marta Vandenberghe at Ghent" in brief
+
+
+def test_stories_are_the_same_one_report_per_run(ghent: Path, tmp_path: Path) -> None:
+    lines = GHENT.read_text("utf-8").splitlines(keepends=True)
+    out = tmp_path / "ledger"
+    for i, line in enumerate(lines):
+        part = tmp_path / f"part{i}.jsonl"
+        part.write_text(line, "utf-8")
+        analyze([str(part)], out)
+    once, per_run = _ledger(ghent), _ledger(out)
+    assert [_titles(per_run, s) for s in per_run["stories"]] == [
+        _titles(once, s) for s in once["stories"]]
+
+
+def test_the_workbench_and_exports_show_the_story(ghent: Path) -> None:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from newsledger.cli import app as cli
+    from newsledger.web.app import create_app
+
+    (story,) = _ledger(ghent)["stories"]
+    with TestClient(create_app(ghent)) as client:
+        listed = client.get("/api/stories").json()
+        assert [s["id"] for s in listed["stories"]] == [story["id"]] and listed["total"] == 1
+        one = client.get(f"/api/stories/{story['id']}").json()
+        assert [e["id"] for e in one["events"]] == story["event_ids"]
+        page = client.get(f"/stories/{story['id']}").text
+        assert "Why these events are one story" in page and "Marta Vandenberghe" in page
+        event = client.get(f"/events/{story['event_ids'][0]}").text
+        assert f'href="/stories/{story["id"]}"' in event
+        assert client.get("/stories/st-000000000000").status_code == 404
+    result = CliRunner().invoke(cli, ["export", str(ghent), "--format", "jsonl"])
+    kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
+    assert kinds.count("story") == 1
