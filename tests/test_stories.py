@@ -31,7 +31,7 @@ from newsledger.model import (
 from newsledger.pipeline import analyze
 from newsledger.store import LedgerStore
 from newsledger.store import ledger_tables as lt
-from newsledger.store.story_tables import iter_stories, update_stories
+from newsledger.store.story_tables import iter_stories, story_of_events, update_stories
 
 
 def _event(eid: str, day: str | None, *keys: str, articles: int = 1) -> EventRecord:
@@ -164,6 +164,22 @@ def test_stored_stories_grow_and_split_like_a_batch_run(store: LedgerStore) -> N
     _write(store, crowd)
     assert [len(s.event_ids) for s in _stored(store)] == [MAX_PERSON_EVENTS]
     _write(store, [_event("ev-c9", "2025-05-06", "person:p5", "place:town")])
+    assert _stored(store) == []
+    # ... also when two arrive in one run, and when an event of a story is removed
+    pair = [_event(f"ev-d{i}", "2025-05-06", "person:p6", "place:town") for i in range(2)]
+    _write(store, pair)
+    assert [s.event_ids for s in _stored(store)] == [("ev-d0", "ev-d1")]
+    _write(store, [_event(f"ev-d{i}", "2025-05-06", "person:p6", "place:town")
+                   for i in range(2, MAX_PERSON_EVENTS + 2)])
+    assert _stored(store) == []
+    trio = [_event(f"ev-t{i}", "2025-05-06", "person:p7", "place:town") for i in range(3)]
+    _write(store, trio)
+    with lt.transaction(store) as conn:
+        update_stories(conn, [], ["ev-t0"], names={})
+    assert [s.event_ids for s in _stored(store)] == [("ev-t1", "ev-t2")]
+    with lt.transaction(store) as conn:
+        update_stories(conn, [], ["ev-t1"], names={})
+        assert story_of_events(conn, ["ev-t0", "ev-t1", "ev-t2"]) == {}
     assert _stored(store) == []
 
 

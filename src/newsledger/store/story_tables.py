@@ -131,17 +131,25 @@ def update_stories(
     rows = [{"key": key[:300], "event_id": e.id} for e in changed for key in set(e.link_keys)]
     for chunk in _chunks(rows, 2000):
         conn.execute(insert(k), list(chunk))
-    persons = {x for keys in before.values() for x in keys} | {
-        x for e in changed for x in e.link_keys}
-    counts = _counts(conn, [x for x in persons if x.startswith("person:")])
-    # the events whose links may have changed: those near a person key that links (or
-    # just stopped linking), and every member of the stories the changed events were in
-    seeds = set(touched) | _holders(conn, _linking(persons, counts, MAX_PERSON_EVENTS + 1))
-    old_story = _story_of(conn, seeds)
-    seeds |= _members(conn, set(old_story.values()))
+    old_story = _story_of(conn, touched)
+    # a person key links while at most MAX_PERSON_EVENTS events hold it: the events
+    # holding one that linked before this change or links after it are threaded again
+    after = _counts(conn, {x for keys in before.values() for x in keys if x.startswith("person:")}
+                    | {x for e in changed for x in e.link_keys if x.startswith("person:")})
+    gained: dict[str, int] = {}
+    for e in changed:
+        for x in set(e.link_keys):
+            gained[x] = gained.get(x, 0) + 1
+    for keys in before.values():
+        for x in keys:
+            gained[x] = gained.get(x, 0) - 1
+    was_or_is = {x for x, n in after.items()
+                 if min(n, n - gained.get(x, 0)) <= MAX_PERSON_EVENTS}
+    seeds = set(touched) | _holders(conn, was_or_is) | _members(conn, set(old_story.values()))
     seeds -= set(removed)
+    counts = dict(after)
 
-    # every event reachable from the seeds through linking people: the stories to thread
+    # every event reachable from the seeds through linking people or a story it was in
     reach: set[str] = set()
     frontier = set(seeds)
     keys_of: dict[str, set[str]] = {}
@@ -150,9 +158,11 @@ def update_stories(
         reach |= frontier
         near = {x for eid in frontier for x in keys_of.get(eid, ()) if x.startswith("person:")}
         counts.update(_counts(conn, near - set(counts)))
-        frontier = _holders(conn, _linking(near, counts, MAX_PERSON_EVENTS)) - reach
-    old_story.update(_story_of(conn, reach))
-    stale = set(old_story.values()) | set(_story_of(conn, removed).values())
+        was_in = _story_of(conn, frontier)
+        old_story.update(was_in)
+        frontier = (_holders(conn, _linking(near, counts, MAX_PERSON_EVENTS))
+                    | _members(conn, set(was_in.values()))) - reach - set(removed)
+    stale = set(old_story.values())
     records = {e.id: e for e in changed}
     rest = sorted(reach - set(records))
     loader = load_events or (lambda ids: list(iter_events(conn, event_ids=ids)))
