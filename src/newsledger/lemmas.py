@@ -1,9 +1,9 @@
 """Dictionary forms of Russian and Ukrainian words (pymorphy3 with its ru and uk dictionaries).
 
-News in both languages names places and people in oblique cases: «в Курской
-области», «у Тьоткіному», «по словам Гладкова». The gazetteer and the resolver
+News in both languages names places and people in oblique cases: «в Тверской
+области», «у Полтаві», «по словам Иванова». The gazetteer and the resolver
 know names in the nominative, so a name is also looked up in its dictionary form,
-with adjectives agreeing with their noun («Бєлгородської області» -> «бєлгородська
+with adjectives agreeing with their noun («Житомирської області» -> «житомирська
 область»). Without pymorphy3 the words are returned as written (one logged message).
 """
 
@@ -97,8 +97,8 @@ def _gender(word: str, lang: str) -> str | None:
 def name_forms(text: str, lang: str | None = None) -> tuple[str, ...]:
     """Nominative readings of a Cyrillic name phrase, most likely first; () if not Cyrillic.
 
-    Adjectives take the gender of the last noun («Курской области» -> «курская
-    область»), a lone word its dictionary form («Тьоткіному» -> «тьоткіне»); the
+    Adjectives take the gender of the last noun («Тверской области» -> «тверская
+    область»), a lone word its dictionary form («Полтаві» -> «полтава»); the
     phrase as written is not repeated.
     """
     if not is_cyrillic(text):

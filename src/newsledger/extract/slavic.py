@@ -12,7 +12,7 @@ the parse comes from the surface, the way the wires write it:
   два человека», «поранено двох людей»); people and things are told apart by the
   counted noun (a destroyed fighter is killed, a destroyed tank destroyed);
 - mentions: natasha's NER, trained on Russian, also reads Ukrainian names, but it
-  takes a case form of a city for a person («Бєлгорода») and a ministry for a
+  takes a case form of a city for a person («Житомира») and a ministry for a
   person: a mention whose dictionary form is a gazetteer place becomes a place,
   one led by an institution word an organisation.
 """

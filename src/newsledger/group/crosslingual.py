@@ -2,7 +2,7 @@
 
 A thread's vector mixes words and language-neutral features: resolved entity and
 place ids (gazetteer ids are script-independent, and the resolve stage merges
-Тёткино, Tyotkino and Tetkino into one place and Гладков into Gladkov). Between
+Суми, Sumy and Sumi into one place and Иванов into Ivanov). Between
 two languages the words share almost nothing, so the plain cosine stays below the
 join threshold however alike the reports are. Across languages the score is
 therefore also read on the neutral features alone, and only counts when the two

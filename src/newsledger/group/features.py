@@ -85,7 +85,7 @@ _ENTITY_MAPS: dict[int, tuple[Resolution, dict[str, Entity]]] = {}
 
 
 def _region(entity: Entity | None) -> str | None:
-    """ "RU:Kursk Oblast" for a geocoded place, "" for a country, None when not geocoded.
+    """ "RU:Tver Oblast" for a geocoded place, "" for a country, None when not geocoded.
 
     Two places in one first-level region belong to one theatre; a side story
     happens in another one.

@@ -137,7 +137,7 @@ class _ArticleView:
         """The entity named as speaker in a source span, if one is.
 
         An organisation, armed group or person in the span is the speaker ("the
-        Russian governor of the Kursk region, Roman Starovoit"); a place or
+        Russian governor of the Tver region, Igor Rudenya"); a place or
         nationality only when it is the whole source ("Moscow said"), not a
         modifier ("Russian volunteers fighting for Ukraine").
         """

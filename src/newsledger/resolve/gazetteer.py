@@ -45,7 +45,7 @@ ADMIN_WORDS = _wordset(
     "governorate prefecture okrug autonomous district raion rayon voivodeship "
     "department canton municipality state territory county parish"
 )
-# Slavic adjectival endings of region names, nominative and oblique ("Kurskaya", "Kurskoy").
+# Slavic adjectival endings of region names, nominative and oblique ("Tverskaya", "Tverskoy").
 _ADJ_SUFFIXES = ("skaya", "skiy", "skyi", "skyy", "skoi", "skoy", "skoj", "skoe", "skogo",
                  "skii", "ska", "sky", "aya", "oi", "oy", "oj", "iy", "yi", "ii", "a")
 _SCRIPTS_KEPT = re.compile(

@@ -54,7 +54,7 @@ ALT_SHADOW = 0.5  # a town's alternate name against towns whose own name it is
 BIG_CITY = 500_000  # a cut name ("Phila.") may stand for a city this big
 _KIND_SCORE = {PRIMARY: 1.0, ALTERNATE: 0.9, CODE: 0.85, TRANSLIT: 0.75, STEM: 0.6,
                PHONETIC: 0.45, FUZZY: 0.45}
-# "Kursk region", "the Kharkiv Oblast": a generic admin word right after the name.
+# "Tver region", "the Poltava Oblast": a generic admin word right after the name.
 _ADMIN_AFTER = re.compile(
     r"^['’]?\s*(?:" + "|".join(sorted(ADMIN_WORDS, key=len, reverse=True)) + r")\b", re.I
 )
@@ -68,7 +68,7 @@ _GENERIC = frozenset(
 )
 # After a capitalised "X Department" / "X State", "of ..." or another capitalised word means
 # the admin word opens an institution's name ("U.S. Department of Justice", "Ohio State
-# University"); a lower-case "region" stays a hint even before a title ("Kursk region Governor").
+# University"); a lower-case "region" stays a hint even before a title ("Tver region Governor").
 _NAME_GOES_ON = re.compile(r"^\s+(?:of\b|[A-Z])")
 # Nouns of institutions and facilities: in "Bank of X" or "X University" the place is X.
 _INSTITUTION = frozenset(
@@ -117,7 +117,7 @@ def _admin_hint(text: str, doc: str, end: int) -> tuple[str, str | None]:
 
 
 # A plural admin word applies to every member of the list it closes or opens: "the Moscow,
-# Leningrad and Kursk regions", "several regions, including Moscow, Kursk and Tula".
+# Leningrad and Tver regions", "several regions, including Moscow, Tver and Tula".
 _PLURAL_ADMIN = {"regions": "region", "oblasts": "oblast", "provinces": "province",
                  "oblasti": "oblast", "counties": "county", "districts": "district",
                  "governorates": "governorate", "prefectures": "prefecture",
@@ -133,7 +133,7 @@ _ADMIN_THEN_LIST = re.compile(
     rf"\b({_PLURALS}),?[ \t]+(?:including|such[ \t]+as|like|namely)[ \t]+"
     rf"(?:{_LIST_NAME}[ \t]*,[ \t]*(?:(?:and|or)[ \t]+)?)*(?:(?:and|or)[ \t]+)?{_LIST_NAME}$"
 )
-# A governor heads a region, not a town: "the governors of Kursk and Belgorod", "X's governor".
+# A governor heads a region, not a town: "the governors of Tver and Tula", "X's governor".
 _GOVERNOR_OF = re.compile(
     rf"\b[Gg]overnors?[ \t]+of[ \t]+(?:the[ \t]+)?(?:{_LIST_NAME}[ \t]*,[ \t]*)*"
     rf"(?:{_LIST_NAME}[ \t]*,?[ \t]+(?:and|or)[ \t]+)?{_LIST_NAME}$"
@@ -303,7 +303,7 @@ def _candidates(gaz: Gazetteer, text: str, doc: str, end: int, loose: bool = Tru
     for expanded in [*_expansions(cleaned), *_article_variants(cleaned)]:
         keys[norm(expanded)] = None
         exact_keys.add(norm(expanded))
-    for form in name_forms(cleaned):  # «Курской области» is «Курская область» in the index
+    for form in name_forms(cleaned):  # «Тверской области» is «Тверская область» in the index
         keys[norm(form)] = None
         exact_keys.add(norm(form))
     rows = gaz.lookup(keys)
@@ -844,15 +844,15 @@ def _focus(cands: list[list[Candidate]]) -> _Focus:
 
 
 def display_name(t: Toponym, doc: str) -> str:
-    """The mention with the admin word that follows it in the text: "Kursk" + " region"."""
+    """The mention with the admin word that follows it in the text: "Tver" + " region"."""
     cleaned = t.text.strip()
     _, admin_word = _admin_hint(_clean(cleaned), doc, t.end)
     if admin_word and admin_word not in norm(cleaned).split():
         if not _ADMIN_AFTER.match(doc[t.end : t.end + 20]):
-            return f"{cleaned} {admin_word}"  # one of a list: "Moscow, Kursk and Tula regions"
+            return f"{cleaned} {admin_word}"  # one of a list: "Moscow, Tver and Tula regions"
         word = doc[t.end:].split()[0].strip(",.;:")
         if word.casefold().endswith("s") and word.casefold()[:-1] in ADMIN_WORDS:
-            word = word[:-1]  # "Kursk and Bryansk regions": each one region
+            word = word[:-1]  # "Tver and Pskov regions": each one region
         return f"{cleaned} {word}"
     return cleaned
 

@@ -59,7 +59,7 @@ class PersonName:
 def person_name(text: str) -> PersonName | None:
     words = [w for w in norm(re.sub(r"['’]s?$", "", text.strip())).split() if w]
     titled = [i for i, w in enumerate(words[:-1]) if w in TITLES]
-    if titled:  # "Kursk Governor Roman Starovoit": the name starts after the last title
+    if titled:  # "Tver Governor Igor Rudenya": the name starts after the last title
         words = words[titled[-1] + 1 :]
     while words and words[-1] in _SUFFIXES:
         words = words[:-1]

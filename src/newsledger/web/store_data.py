@@ -72,7 +72,7 @@ def fts_query(dialect: str, q: str) -> str | None:
     """
     words: list[tuple[str, bool]] = []
     for raw in lt.fold(q).split():
-        # split as the FTS tokenizer does: "kursk-belgorod" is the two words
+        # split as the FTS tokenizer does: "tver-pskov" is the two words
         parts = [w for w in re.split(r"[\W_]+", raw) if w]
         words += [(w, raw.endswith("*") and i == len(parts) - 1) for i, w in enumerate(parts)]
     words = words[:_SEARCH_WORDS]
