@@ -476,7 +476,7 @@ def _defined_targets(long_form: str, bag_words: Mapping[str, tuple[str, ...]]) -
     """Bags a "Long Name (ACR)" definition names, best evidence first: the same bag, else
     one differing by country words, else the bag of the definition's last words (a
     definition caught with a leading word too many). A bag that merely shares some of the
-    words ("Russian volunteers" for "Russian Volunteer Corps") is another group."""
+    words ("Polish volunteers" for "Polish Volunteer Legion") is another group."""
     key, words = org_key(long_form), org_words(long_form)
     if key in bag_words:
         return [key]
