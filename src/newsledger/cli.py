@@ -982,12 +982,14 @@ def correct_list(
         out.print(f"no corrections in {out_dir}", highlight=False)
         return
     table = Table(title="corrections", show_header=True, header_style="bold")
-    for column in ("id", "kind", "created", "events", "articles", "note"):
-        table.add_column(column, overflow="fold")
+    for column in ("id", "kind", "created (UTC)", "events", "articles"):
+        table.add_column(column, no_wrap=True)  # ids are copied from here: never folded
+    table.add_column("note", overflow="fold")
     for c in corrections:
         # a split names the articles that left; a merge, every article of its events
         named = [m.article_id for m in c.parts[0]] if c.kind == "split" else c.articles
-        table.add_row(str(c.id), c.kind, c.created, "\n".join(c.events), "\n".join(named),
+        table.add_row(str(c.id), c.kind, c.created[:16].replace("T", " "), "\n".join(c.events),
+                      "\n".join(named),
                       c.note)
     out.print(table)
 
