@@ -715,6 +715,8 @@ def correct(
         raise CorrectionError("a split names one event and at least one --article")
     if kind not in (MERGE, SPLIT):
         raise CorrectionError(f"unknown correction {kind!r}: use merge or split")
+    if db_url is None and not (out_dir / "ledger.sqlite").is_file():
+        raise CorrectionError(f"{out_dir} holds no ledger; run newsledger analyze first")
 
     def make(conn: Connection) -> list[Any]:
         found = {c.id: c for c in load_clusters(conn, ids)}
