@@ -94,9 +94,13 @@ def test_a_merge_makes_one_event_of_both_articles_reconciled_again(
         left = db.execute("SELECT COUNT(*) FROM inc_units WHERE cluster_id = ?",
                           (gone,)).fetchone()[0]
     assert changed == last and left == 0
-    tags = {(x["article_id"], x["rule"], tuple(x["shared"])) for x in _basis(out, kept)}
-    cid = result.corrections[0].id
-    assert {(aid, "correction", (f"merge:{cid}",)) for aid in after[kept]["article_ids"]} <= tags
+    # the articles the merge moved cite it in the event's basis; the others keep theirs
+    basis = {x["article_id"]: (x["rule"], tuple(x["shared"])) for x in _basis(out, kept)}
+    tag = f"merge:{result.corrections[0].id}"
+    moved = set(events[gone]["article_ids"])
+    assert all(basis[a] == ("correction", (tag,)) for a in moved)
+    assert all(basis.get(a, ("",))[0] != "correction" for a in set(after[kept]["article_ids"])
+               - moved)
     # the untouched events are as they were
     for eid, event in events.items():
         if eid not in (kept, gone):
@@ -139,6 +143,9 @@ def test_a_split_article_is_its_own_event_and_stays_so(
     assert leaving not in later[main["id"]]["article_ids"]
     assert leaving in later[new[0]]["article_ids"]
     assert main["id"] in later
+    tag = f"split:{result.corrections[0].id}"
+    assert [(x["article_id"], x["rule"], x["shared"]) for x in _basis(out, new[0])
+            if x["article_id"] == leaving] == [(leaving, "correction", [tag])]
 
 
 def test_splitting_out_the_founding_article_keeps_the_event_id(

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from newsledger.group.events import ClusterState, _borrowed_date, _title, absorb, event_id
 from newsledger.group.features import ArticleFeatures
@@ -213,7 +213,22 @@ class _State:
             select(inc_units.c.article_id, inc_units.c.record)
             .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id))]
 
-    def record(self, cid: str, basis: Sequence[JoinBasis]) -> EventCluster:
+    def mark(self, cid: str, article_ids: Iterable[str], tag: str) -> None:
+        """Record in these articles' units of ``cid`` that a correction placed them (the
+        grouping keeps a unit's basis when it rebuilds the cluster's record)."""
+        t = inc_units.c
+        for aid in sorted(set(article_ids)):
+            record = self.conn.execute(select(t.record).where(
+                t.cluster_id == cid, t.article_id == aid)).scalar_one_or_none()
+            if record is None:
+                continue
+            data = json.loads(record)
+            data["basis"] = {"rule": RULE, "score": None, "shared": [tag]}
+            self.conn.execute(update(inc_units).where(t.cluster_id == cid, t.article_id == aid)
+                              .values(record=json.dumps(data, sort_keys=True,
+                                                        ensure_ascii=False)))
+
+    def record(self, cid: str, old: Sequence[JoinBasis]) -> EventCluster:
         """The cluster's record rebuilt from its stored units, as the grouping builds it."""
         meta = self.meta_of(cid)
         state = ClusterState(cid, founder_main=meta["founder_main"], founder=meta["founder"])
@@ -230,20 +245,23 @@ class _State:
             date=day.isoformat() if day else None,
             date_precision="day" if day else None,
             title=_title(state, features),
-            basis=tuple(basis),
+            basis=_basis(self.conn, cid, old, state.articles),
         )
 
 
-def _marked(basis: Sequence[JoinBasis], tag: str, articles: Iterable[str],
-            replaced: Iterable[str] = ()) -> tuple[JoinBasis, ...]:
-    """``basis`` with a correction entry for each of ``articles`` (added once), the other
-    entries of ``replaced`` articles dropped (they told why it joined another event)."""
-    gone = set(replaced)
-    kept = [b for b in basis if b.article_id not in gone or b.rule == RULE]
-    have = {(b.article_id, b.shared) for b in kept if b.rule == RULE}
-    extra = [JoinBasis(a, RULE, shared=(tag,)) for a in sorted(set(articles))
-             if (a, (tag,)) not in have]
-    return tuple(kept + extra)
+def _basis(conn: Connection, cid: str, old: Sequence[JoinBasis], articles: Iterable[str]
+           ) -> tuple[JoinBasis, ...]:
+    """One basis per member article, by article id: a correction's, where a unit records
+    one, else the one the cluster's record had (why the grouping placed the article)."""
+    members = set(articles)
+    by_article = {b.article_id: b for b in old if b.article_id in members}
+    for aid, record in conn.execute(select(inc_units.c.article_id, inc_units.c.record)
+                                    .where(inc_units.c.cluster_id == cid)):
+        data = json.loads(record).get("basis")
+        if data and data.get("rule") == RULE and aid in members:
+            by_article[aid] = JoinBasis(aid, RULE, data.get("score"),
+                                        tuple(data.get("shared", ())))
+    return tuple(by_article[a] for a in sorted(by_article))
 
 
 # --------------------------------------------------------------------------- applying
@@ -267,9 +285,8 @@ def _merge(conn: Connection, correction: Correction, features_of: Features) -> A
     units = _units_of(conn, correction.articles)
     located = sorted({cid for part in correction.parts
                       if (cid := _locate_part(part, units)) is not None})
-    named = {m.article_id for part in correction.parts for m in part}
     if len(located) < 2:
-        return _ensure_basis(conn, correction, located, named, features_of)
+        return _ensure_basis(conn, located)
     keep, absorbed = located[0], located[1:]
     state = _State(conn, features_of)
     before = _stored(conn, located)
@@ -278,10 +295,9 @@ def _merge(conn: Connection, correction: Correction, features_of: Features) -> A
         moved += state.absorb_cluster(cid, keep)
     removed = set(absorbed)
     state.save(removed)
+    state.mark(keep, moved, correction.tag)
     old = before.get(keep)
-    basis = _marked(old.basis if old else (), correction.tag, named & state.meta_of(keep)
-                    ["articles"], moved)
-    record = state.record(keep, basis)
+    record = state.record(keep, old.basis if old else ())
     save_clusters(conn, [record])
     return Applied({keep: record}, removed, [correction.id])
 
@@ -294,7 +310,7 @@ def _split(conn: Connection, correction: Correction, features_of: Features) -> A
     bad = {aid: cid for aid, cid in sorted(at.items()) if cid in stay}
     if not bad:
         free = sorted(set(at.values()) - stay)
-        return _ensure_basis(conn, correction, free, set(at), features_of)
+        return _ensure_basis(conn, free)
     state = _State(conn, features_of)
     free = sorted(set(at.values()) - stay)
     if free:
@@ -314,26 +330,21 @@ def _split(conn: Connection, correction: Correction, features_of: Features) -> A
     for aid, src in bad.items():
         state.move_article(src, target, aid)
     state.save(set())
+    state.mark(target, bad, correction.tag)
     changed: dict[str, EventCluster] = {}
-    for cid in sources:
+    for cid in [*sources, target]:
         old = before.get(cid)
-        basis = tuple(b for b in (old.basis if old else ()) if b.article_id not in bad)
-        changed[cid] = state.record(cid, basis)
-    old = before.get(target)
-    changed[target] = state.record(
-        target, _marked(old.basis if old else (), correction.tag, set(bad), set(bad)))
+        changed[cid] = state.record(cid, old.basis if old else ())
     save_clusters(conn, list(changed.values()))
     return Applied(changed, set(), [correction.id])
 
 
-def _ensure_basis(conn: Connection, correction: Correction, clusters: Sequence[str],
-                  articles: set[str], features_of: Features) -> Applied:
-    """A correction in effect: only the basis of its articles is put back if lost (the
-    grouping rewrites a cluster's record when new articles join it)."""
+def _ensure_basis(conn: Connection, clusters: Sequence[str]) -> Applied:
+    """A correction in effect: only the basis of the articles it placed is put back if
+    lost (the grouping rewrites a cluster's record when new articles join it)."""
     out = Applied()
     for cluster in load_clusters(conn, clusters):
-        mine = articles & set(cluster.article_ids)
-        basis = _marked(cluster.basis, correction.tag, mine)
+        basis = _basis(conn, cluster.id, cluster.basis, cluster.article_ids)
         if basis != cluster.basis:
             record = replace(cluster, basis=basis)
             save_clusters(conn, [record])
