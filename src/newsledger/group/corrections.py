@@ -202,9 +202,8 @@ class _State:
             units = self._units(cid)
             if meta["founder"] not in meta["articles"] and units:
                 meta["founder"], meta["founder_main"] = units[0].article_id, units[0].main
-            record = json.dumps({"founder": meta["founder"],
-                                 "founder_main": meta["founder_main"],
-                                 "articles": sorted(meta["articles"])})
+            # other keys the grouping keeps there are written back as they were
+            record = json.dumps({**meta, "articles": sorted(meta["articles"])})
             self.conn.execute(delete(inc_cluster_state).where(inc_cluster_state.c.id == cid))
             self.conn.execute(insert(inc_cluster_state), {"id": cid, "record": record})
 
