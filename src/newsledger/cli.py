@@ -928,8 +928,10 @@ def correct_merge(
     note: Note = "",
     db: LedgerDb = None,
 ) -> None:
-    """The events EVENT_ID... are one event: the one with the smallest id keeps it, the
-    others are folded into it, and it is reconciled again."""
+    """The events EVENT_ID... are one event (the smallest id is kept).
+
+    The others are folded into it and deleted; it is reconciled again, the outputs rewritten.
+    """
     if len(set(event_ids)) < 2:
         fail("a merge needs at least two different event ids", EXIT_USAGE)
     _correction_store(out_dir, db).close()
@@ -951,8 +953,10 @@ def correct_split(
     note: Note = "",
     db: LedgerDb = None,
 ) -> None:
-    """The articles --article leave EVENT_ID and form an event of their own (a new id);
-    EVENT_ID keeps its id and both are reconciled again."""
+    """The articles --article leave EVENT_ID and form an event of their own.
+
+    EVENT_ID keeps its id, the new event gets one; both are reconciled again.
+    """
     _correction_store(out_dir, db).close()
     from newsledger.pipeline import correct
 
@@ -1002,8 +1006,10 @@ def correct_import(
     out_dir: LedgerOut,
     db: LedgerDb = None,
 ) -> None:
-    """Store the corrections of another ledger of the same articles (a rebuild) and apply
-    them; corrections naming articles not folded in yet apply when a run folds them."""
+    """Store and apply the corrections of another ledger of the same articles (a rebuild).
+
+    Corrections naming articles not folded in yet apply when a run folds them in.
+    """
     try:
         records = json.loads(source.read_text(encoding="utf-8"))
     except OSError as exc:
