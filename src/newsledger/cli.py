@@ -846,6 +846,187 @@ def export(
             tmp.unlink(missing_ok=True)
 
 
+correct_app = typer.Typer(
+    help="Correct the event grouping: merge events, split articles out of one, list the "
+    "corrections. Corrections are stored in the ledger and replayed by every later run.",
+    no_args_is_help=True,
+)
+app.add_typer(correct_app, name="correct")
+
+LedgerOut = Annotated[
+    Path, typer.Option("--out", "-o", help="The ledger folder (written by `newsledger analyze`).")
+]
+Note = Annotated[str, typer.Option(help="Why: kept with the correction.")]
+
+
+def _correction_store(out_dir: Path, db: str | None):  # type: ignore[no-untyped-def]
+    """The ledger's store, or one clear error when there is no ledger to correct."""
+    if db is not None:
+        _check_db_url(db)
+    store = _open_ledger_store(out_dir, db)
+    if store is None:
+        fail(
+            f"{db or out_dir} holds no ledger; run `newsledger analyze PATH --out {out_dir}`"
+            f"{' --db ' + db if db else ''} first"
+        )
+    return store
+
+
+def _run_correction(out_dir: Path, db: str | None, apply) -> None:  # type: ignore[no-untyped-def]
+    """Apply a correction with the errors every ``correct`` command shares, then report it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newsledger.pipeline import CorrectionError
+    from newsledger.store import LedgerBusyError
+
+    try:
+        result = apply()
+    except CorrectionError as exc:
+        fail(str(exc))
+    except LedgerBusyError as exc:
+        fail(one_line(exc), EXIT_BUSY)
+    except KeyboardInterrupt:
+        err.print()
+        fail("interrupted; the ledger is as it was before the correction", EXIT_INTERRUPTED)
+    except Exception as exc:
+        if os.environ.get("NEWSLEDGER_DEBUG"):
+            raise
+        if isinstance(exc, OSError):
+            fail(_os_message(exc))
+        if isinstance(exc, SQLAlchemyError):
+            fail(f"the ledger database {db or out_dir / 'ledger.sqlite'} cannot be used "
+                 f"({one_line(getattr(exc, 'orig', None) or exc)})")
+        fail(one_line(exc))
+    for c in result.corrections:
+        named = (f"{_plural(len(c.parts[0]), 'article')} leaving" if c.kind == "split"
+                 else _plural(len(c.articles), "article"))
+        out.print(f"correction {c.id}: {c.kind} of {', '.join(c.events) or 'imported events'}"
+                  f" ({named})", highlight=False, soft_wrap=True)
+    if result.removed_events:
+        out.print(f"removed  {', '.join(result.removed_events)} (merged)", highlight=False,
+                  soft_wrap=True)
+    if result.changed_events:
+        out.print(f"reconciled  {', '.join(result.changed_events)}", highlight=False,
+                  soft_wrap=True)
+    elif not result.outputs:
+        out.print("no article is folded in yet: the corrections apply when `newsledger "
+                  f"analyze PATH --out {out_dir}` folds their articles in", highlight=False,
+                  soft_wrap=True)
+    else:
+        out.print("nothing moved: the grouping already agrees", highlight=False)
+    for path in result.outputs.values():
+        out.print(f"  wrote  {path}", highlight=False, soft_wrap=True)
+
+
+@correct_app.command("merge")
+def correct_merge(
+    event_ids: Annotated[
+        list[str], typer.Argument(metavar="EVENT_ID...", help="Two or more event ids.",
+                                  show_default=False)
+    ],
+    out_dir: LedgerOut,
+    note: Note = "",
+    db: LedgerDb = None,
+) -> None:
+    """The events EVENT_ID... are one event (the smallest id is kept).
+
+    The others are folded into it and deleted; it is reconciled again, the outputs rewritten.
+    """
+    if len(set(event_ids)) < 2:
+        fail("a merge needs at least two different event ids", EXIT_USAGE)
+    _correction_store(out_dir, db).close()
+    from newsledger.pipeline import correct
+
+    _run_correction(out_dir, db, lambda: correct(out_dir, "merge", event_ids, note=note,
+                                                  db_url=db))
+
+
+@correct_app.command("split")
+def correct_split(
+    event_id: Annotated[str, typer.Argument(help="The event to split.", show_default=False)],
+    article: Annotated[
+        list[str], typer.Option("--article", "-a", metavar="ARTICLE_ID",
+                                help="An article that leaves the event (repeat for more).",
+                                show_default=False)
+    ],
+    out_dir: LedgerOut,
+    note: Note = "",
+    db: LedgerDb = None,
+) -> None:
+    """The articles --article leave EVENT_ID and form an event of their own.
+
+    EVENT_ID keeps its id, the new event gets one; both are reconciled again.
+    """
+    _correction_store(out_dir, db).close()
+    from newsledger.pipeline import correct
+
+    _run_correction(out_dir, db, lambda: correct(out_dir, "split", [event_id],
+                                                  articles=article, note=note, db_url=db))
+
+
+@correct_app.command("list")
+def correct_list(
+    out_dir: LedgerOut,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the corrections as JSON (for `correct import`).")
+    ] = False,
+    db: LedgerDb = None,
+) -> None:
+    """The corrections stored in the ledger, oldest first (the order runs replay them in)."""
+    from newsledger.store import ledger_tables as lt
+    from newsledger.store.corrections import load_corrections, to_json
+
+    store = _correction_store(out_dir, db)
+    with store, lt.reading(store) as conn:
+        corrections = load_corrections(conn)
+    if as_json:
+        print(json.dumps([to_json(c) for c in corrections], indent=2, ensure_ascii=False))
+        return
+    if not corrections:
+        out.print(f"no corrections in {out_dir}", highlight=False)
+        return
+    table = Table(title="corrections", show_header=True, header_style="bold")
+    for column in ("id", "kind", "created (UTC)", "events", "articles"):
+        table.add_column(column, no_wrap=True)  # ids are copied from here: never folded
+    table.add_column("note", overflow="fold")
+    for c in corrections:
+        # a split names the articles that left; a merge, every article of its events
+        named = [m.article_id for m in c.parts[0]] if c.kind == "split" else c.articles
+        table.add_row(str(c.id), c.kind, c.created[:16].replace("T", " "), "\n".join(c.events),
+                      "\n".join(named),
+                      c.note)
+    out.print(table)
+
+
+@correct_app.command("import")
+def correct_import(
+    source: Annotated[
+        Path, typer.Argument(help="A file written by `newsledger correct list --json`.")
+    ],
+    out_dir: LedgerOut,
+    db: LedgerDb = None,
+) -> None:
+    """Store and apply the corrections of another ledger of the same articles (a rebuild).
+
+    Corrections naming articles not folded in yet apply when a run folds them in.
+    """
+    try:
+        records = json.loads(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {source}: {exc.strerror or exc}")
+    except json.JSONDecodeError as exc:
+        fail(f"{source} is not valid JSON ({exc.msg}, line {exc.lineno})")
+    if not isinstance(records, list):
+        fail(f"{source} holds no list of corrections; write it with `newsledger correct list "
+             "--json`")
+    if db is not None:
+        _check_db_url(db)
+    _prepare_out(out_dir)
+    from newsledger.pipeline import import_corrections
+
+    _run_correction(out_dir, db, lambda: import_corrections(out_dir, records, db_url=db))
+
+
 def _check_port(host: str, port: int) -> None:
     """Refuse a busy port with one line, before the server logs its own error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -467,6 +467,7 @@ def _fold(
     groups, removed_groups, origin_changed = origin_batch(conn, pending)
     refresh_units(conn, sorted(delta.moved_articles - batch.new_ids), batch.features_of)
     changed_clusters = cluster_batch(conn, batch.new_features(), batch.features_of, legacy)
+    changed_clusters, removed_clusters = _replay_corrections(batch, changed_clusters)
     dates = _infer_dates(batch, changed_clusters)
     progress("group", 1, 1)
     dirty = _dirty_events(conn, batch, changed_clusters,
@@ -477,6 +478,7 @@ def _fold(
     ledger_tables.replace_origin_groups(conn, groups, sorted(removed_groups))
     ledger_tables.set_article_dates(conn, [dates.dated.get(a.id, a) for a in pending]
                                     + [dates.dated[a] for a in sorted(dates.redated)])
+    ledger_tables.delete_events(conn, sorted(removed_clusters))
     ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
     progress("stories", 0, 1)
     ledger_tables.update_stories(conn, events)
@@ -484,6 +486,24 @@ def _fold(
     _mark_folded(conn, run, batch, dates, origin_changed)
     ledger_tables.finish_run(conn, run, len(pending), len(events))
     return len(events)
+
+
+def _replay_corrections(batch: _Batch, changed: Sequence[EventCluster]
+                        ) -> tuple[list[EventCluster], set[str]]:
+    """The changed clusters after the stored corrections naming their articles are
+    applied again (a correction in effect changes nothing), and the clusters a merge
+    absorbed (their events are deleted)."""
+    from newsledger.group.corrections import replay
+    from newsledger.store.corrections import load_corrections
+
+    corrections = load_corrections(batch.conn)
+    if not corrections:
+        return list(changed), set()
+    touched = {a for c in changed for a in c.article_ids} | batch.new_ids
+    applied = replay(batch.conn, corrections, batch.features_of, touched)
+    by_id = {c.id: c for c in changed if c.id not in applied.removed}
+    by_id.update(applied.changed)
+    return sorted(by_id.values(), key=lambda c: c.id), applied.removed
 
 
 def _legacy_clusters(conn: Connection, new_ids: set[str]) -> list[EventCluster]:
@@ -607,11 +627,12 @@ def _mark_folded(conn: Connection, run: int, batch: _Batch, dates: _Dates,
     def dated(a: Article) -> Article:
         return dates.dated.get(a.id, a)
 
-    conn.execute(insert(inc_articles), [
-        {"article_id": a.id, "run": run, "published": dated(a).published,
-         "published_inferred": dated(a).published_inferred,
-         "published_basis": dated(a).published_basis,
-         "origin_group": origin_changed.get(a.id)} for a in batch.pending])
+    if batch.pending:
+        conn.execute(insert(inc_articles), [
+            {"article_id": a.id, "run": run, "published": dated(a).published,
+             "published_inferred": dated(a).published_inferred,
+             "published_basis": dated(a).published_basis,
+             "origin_group": origin_changed.get(a.id)} for a in batch.pending])
     t = inc_articles.c
     for aid, gid in origin_changed.items():
         if aid not in batch.new_ids:
@@ -650,3 +671,162 @@ def _stored_origins(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
         out.update(conn.execute(select(t.article_id, t.origin_group)
                                 .where(t.article_id.in_(ids[i : i + 500]))).all())
     return out
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+class CorrectionError(ValueError):
+    """A correction that cannot be made (an unknown event or article, nothing to do)."""
+
+
+@dataclass(frozen=True)
+class CorrectionResult:
+    corrections: tuple[Any, ...]  # store.corrections.Correction, as stored (with ids)
+    changed_events: tuple[str, ...]  # events written again (new, merged into, split)
+    removed_events: tuple[str, ...]  # events a merge absorbed
+    outputs: dict[str, Path]
+
+
+def correct(
+    out_dir: Path,
+    kind: str,
+    event_ids: Sequence[str],
+    *,
+    articles: Sequence[str] = (),
+    note: str = "",
+    db_url: str | None = None,
+    brief_latest: int | None = BRIEF_LATEST,
+    full_outputs: bool | None = None,
+) -> CorrectionResult:
+    """Store an analyst's correction and apply it: ``merge`` the events ``event_ids``, or
+    ``split`` ``articles`` out of the one event ``event_ids[0]``; the events it changes
+    are reconciled again in the same transaction and the outputs rewritten.
+
+    The correction names the events' articles (with their sentences), so later runs and
+    rebuilds replay it on whatever events hold them (:mod:`newsledger.group.corrections`).
+    Raises :class:`CorrectionError` for unknown ids and corrections with nothing to do.
+    """
+    from newsledger.group.corrections import members_of
+    from newsledger.group.incremental import load_clusters
+    from newsledger.store.corrections import MERGE, SPLIT, add_correction
+
+    ids = list(dict.fromkeys(event_ids))
+    if kind == MERGE and len(ids) < 2:
+        raise CorrectionError("a merge needs at least two different event ids")
+    if kind == SPLIT and (len(ids) != 1 or not articles):
+        raise CorrectionError("a split names one event and at least one --article")
+    if kind not in (MERGE, SPLIT):
+        raise CorrectionError(f"unknown correction {kind!r}: use merge or split")
+    if db_url is None and not (out_dir / "ledger.sqlite").is_file():
+        raise CorrectionError(f"{out_dir} holds no ledger; run newsledger analyze first")
+
+    def make(conn: Connection) -> list[Any]:
+        found = {c.id: c for c in load_clusters(conn, ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise CorrectionError(f"no event with id {', '.join(missing)} in the ledger")
+        if kind == MERGE:
+            parts = [members_of(found[i]) for i in ids]
+            return [add_correction(conn, MERGE, parts, ids, note)]
+        event = found[ids[0]]
+        unknown = [a for a in dict.fromkeys(articles) if a not in event.article_ids]
+        if unknown:
+            raise CorrectionError(f"event {event.id} holds no article {', '.join(unknown)} "
+                                  f"(it holds {', '.join(event.article_ids)})")
+        leaving = members_of(event, articles)
+        staying = members_of(event, set(event.article_ids) - set(articles))
+        if not staying:
+            raise CorrectionError(f"event {event.id} holds only these articles: a split must "
+                                  "leave at least one article in it")
+        return [add_correction(conn, SPLIT, [leaving, staying], ids, note)]
+
+    return _apply_corrections(out_dir, make, db_url, brief_latest, full_outputs)
+
+
+def import_corrections(
+    out_dir: Path,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    db_url: str | None = None,
+    brief_latest: int | None = BRIEF_LATEST,
+    full_outputs: bool | None = None,
+) -> CorrectionResult:
+    """Store corrections exported by ``correct list --json`` (another ledger of the same
+    articles: a rebuild) and apply them; those naming articles the ledger does not hold
+    yet apply when a run folds those articles in."""
+    from newsledger.store.corrections import add_correction, from_json
+
+    def make(conn: Connection) -> list[Any]:
+        made = []
+        for data in records:
+            try:
+                kind, parts, events, note, created = from_json(dict(data))
+                made.append(add_correction(conn, kind, parts, events, note, created))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise CorrectionError(f"not a correction record ({exc}): {data!r:.120}") from exc
+        return made
+
+    return _apply_corrections(out_dir, make, db_url, brief_latest, full_outputs, replay_all=True)
+
+
+def _apply_corrections(
+    out_dir: Path,
+    make: Callable[[Connection], list[Any]],
+    db_url: str | None,
+    brief_latest: int | None,
+    full_outputs: bool | None,
+    replay_all: bool = False,
+) -> CorrectionResult:
+    """Store the corrections ``make`` writes, apply them and reconcile what they change,
+    all in one transaction (under the run lock); then rewrite the outputs."""
+    from newsledger.group.corrections import Applied, apply_correction, replay
+    from newsledger.store.corrections import load_corrections
+
+    store = LedgerStore(db_url or f"sqlite:///{out_dir / 'ledger.sqlite'}")
+    try:
+        with store.run_lock():
+            with store.transaction() as conn:
+                run = ledger_tables.begin_run(conn)
+                made = make(conn)
+                batch = _Batch(store, conn, [], {})
+                if replay_all:
+                    applied = replay(conn, load_corrections(conn), batch.features_of)
+                else:
+                    applied = Applied()
+                    for correction in made:
+                        applied.update(apply_correction(conn, correction, batch.features_of))
+                written = _reconcile_corrected(batch, run, applied)
+                ledger_tables.finish_run(conn, run, 0, len(written))
+            outputs: dict[str, Path] = {}
+            if _folded_any(store):  # corrections imported before the first run wait for it
+                out_dir.mkdir(parents=True, exist_ok=True)
+                outputs = _write_outputs(store, out_dir, True,
+                                         _wants_full_outputs(store, full_outputs), brief_latest)
+    finally:
+        store.close()
+    return CorrectionResult(tuple(made), tuple(written), tuple(sorted(applied.removed)), outputs)
+
+
+def _reconcile_corrected(batch: _Batch, run: int, applied: Any) -> list[str]:
+    """Reconcile the events corrections changed, delete those a merge absorbed; returns
+    the ids of the events written."""
+    conn = batch.conn
+    changed = sorted(applied.changed.values(), key=lambda c: c.id)
+    dates = _infer_dates(batch, changed)
+    dirty = _dirty_events(conn, batch, changed, dates.redated)
+    events, claims, conflicts = _reconcile_dirty(batch, dirty, dates, {}, _no_progress)
+    ledger_tables.set_article_dates(conn, [dates.dated[a] for a in sorted(dates.redated)])
+    ledger_tables.delete_events(conn, sorted(applied.removed))
+    ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
+    _mark_folded(conn, run, batch, dates, {})
+    return sorted(e.id for e in events)
+
+
+def _folded_any(store: LedgerStore) -> bool:
+    from sqlalchemy import select
+
+    from newsledger.store.state import inc_articles
+
+    with store.reading() as conn:
+        return conn.execute(select(inc_articles.c.article_id).limit(1)).first() is not None

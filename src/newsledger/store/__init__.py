@@ -16,5 +16,6 @@ from newsledger.store.sql import LedgerDatabaseError, LedgerStore, normalise_url
 # the incremental pipeline's tables live on the same metadata, so every store creates them
 from newsledger.store import state as _state  # noqa: F401  isort: skip
 from newsledger.store import watch_tables as _watch_tables  # noqa: F401  isort: skip
+from newsledger.store import corrections as _corrections  # noqa: F401  isort: skip
 
 __all__ = ["LedgerBusyError", "LedgerDatabaseError", "LedgerStore", "normalise_url"]
