@@ -481,7 +481,7 @@ def _fold(
     ledger_tables.delete_events(conn, sorted(removed_clusters))
     ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
     progress("stories", 0, 1)
-    ledger_tables.update_stories(conn, events)
+    ledger_tables.update_stories(conn, events, sorted(removed_clusters))
     progress("stories", 1, 1)
     _mark_folded(conn, run, batch, dates, origin_changed)
     ledger_tables.finish_run(conn, run, len(pending), len(events))
@@ -819,6 +819,7 @@ def _reconcile_corrected(batch: _Batch, run: int, applied: Any) -> list[str]:
     ledger_tables.set_article_dates(conn, [dates.dated[a] for a in sorted(dates.redated)])
     ledger_tables.delete_events(conn, sorted(applied.removed))
     ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
+    ledger_tables.update_stories(conn, events, sorted(applied.removed))
     _mark_folded(conn, run, batch, dates, {})
     return sorted(e.id for e in events)
 
