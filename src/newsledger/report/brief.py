@@ -414,6 +414,8 @@ def feature_label(feature: str, entities: Mapping[str, Entity]) -> str:
     kind, _, key = feature.partition(":")
     if kind == "days":
         return "same day" if key == "0" else f"{key} days apart"
+    if kind in ("merge", "split"):
+        return f"{kind} #{key}"
     entity = entities.get(key)
     if entity is not None:
         return entity.name
