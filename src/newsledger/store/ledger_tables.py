@@ -849,7 +849,9 @@ def write_full_ledger(conn: Connection, ledger: Ledger, run: int) -> None:
 
 def iter_rows(conn: Connection, stmt: Any, size: int = 500) -> Iterator[Any]:
     """Rows of ``stmt`` a slice at a time (server-side cursor on PostgreSQL)."""
-    result = conn.execution_options(stream_results=True, yield_per=size).execute(stmt)
+    # per statement: Connection.execution_options would leave the connection streaming,
+    # and a server-side cursor cannot run the writes that may follow in the transaction
+    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": size})
     yield from result
 
 

@@ -119,7 +119,7 @@ def update_stories(
 ) -> list[Story]:
     """Rewrite the link keys of ``changed`` and ``removed`` events and thread again the
     stories they reach; returns the stories written (removed ones are gone)."""
-    from newsledger.store.ledger_tables import _headers, iter_events
+    from newsledger.store.ledger_tables import _headers
 
     k = ledger_story_keys
     touched = {e.id for e in changed} | set(removed)
@@ -165,7 +165,7 @@ def update_stories(
     stale = set(old_story.values())
     records = {e.id: e for e in changed}
     rest = sorted(reach - set(records))
-    loader = load_events or (lambda ids: list(iter_events(conn, event_ids=ids)))
+    loader = load_events or (lambda ids: _records(conn, ids))
     for chunk in _chunks(rest):
         records.update((e.id, e) for e in loader(chunk))
     events = [records[i] for i in sorted(reach) if i in records]
@@ -187,6 +187,16 @@ def update_stories(
         conn.execute(insert(es), [{"event_id": e, "story_id": x.id}
                                   for x in stories for e in x.event_ids])
     return stories
+
+
+def _records(conn: Connection, ids: Sequence[str]) -> list[EventRecord]:
+    """Stored event records by id (a plain SELECT: this connection writes next, so no
+    server-side cursor)."""
+    from newsledger.store.ledger_tables import ledger_events
+
+    t = ledger_events
+    return [loads(EventRecord, r) for r in conn.execute(
+        select(t.c.record).where(t.c.id.in_(list(ids)))).scalars()]
 
 
 def iter_stories(conn: Connection, event_ids: Sequence[str] | None = None) -> Iterator[Story]:
