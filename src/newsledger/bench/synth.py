@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
-from newsledger.store import LedgerStore
+from newsledger.store import LedgerStore, story_tables
 from newsledger.store import ledger_tables as lt
 from newsledger.store.sql import annotations_table, articles_table
 
@@ -85,7 +85,7 @@ class Cloner:
 
 def source_ids(conn: Connection, *, entities: bool = False) -> frozenset[str]:
     """The stored ledger's ids a copy renames: articles, hashes, events, claims, conflicts,
-    origin groups, and entities only when ``entities`` (by default every copy names the
+    origin groups, stories, and entities only when ``entities`` (by default every copy names the
     same real-world entities, as reports of one conflict do)."""
     ids: set[str] = set()
     columns = [
@@ -95,6 +95,7 @@ def source_ids(conn: Connection, *, entities: bool = False) -> frozenset[str]:
         lt.ledger_claims.c.id,
         lt.ledger_conflicts.c.id,
         lt.ledger_origin_groups.c.id,
+        story_tables.ledger_stories.c.id,
     ]
     if entities:
         columns.append(lt.ledger_entities.c.id)
@@ -170,6 +171,7 @@ LEDGER_CLONED = (
     lt.ledger_origin_groups,
     lt.ledger_article_origins,
     lt.ledger_article_dates,
+    *story_tables.STORY_TABLES,
 )
 
 
