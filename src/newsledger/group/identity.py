@@ -31,6 +31,7 @@ MIN_WORDING = 0.10  # cosine x time factor a structural join still needs
 MAX_DAYS = 1  # the publication day and the next; "Tuesday" resolved to the same date
 RARE_SHARE = 0.02  # a place named by at most this share of documents is specific
 RARE_MIN_DOCS = 3  # ... or by this many, in a small corpus
+REQUIRE_NAME = True  # a shared non-place name as well as the place
 SHARED_SHOWN = 6
 
 # Event-type families: types an extractor confuses for one happening ("kill" reads as an
@@ -132,13 +133,13 @@ def identity_evidence(
         (k for k in shared if k.startswith("E|") and k[2:] not in place_ids),
         key=lambda k: -vec[k] * centroid[k],
     )
-    if not names:
+    if not names and REQUIRE_NAME:
         return None
     types = sorted(
         (k for k in shared if k.startswith("T|") and type_family(k[2:]) == family),
         key=lambda k: -vec[k] * centroid[k],
     )
-    return (places[0], names[0], *types[:1])
+    return (places[0], *names[:1], *types[:1])
 
 
 def founded(article_id: str) -> JoinBasis:
