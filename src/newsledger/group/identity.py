@@ -11,9 +11,10 @@ that structure alone, under conservative conditions:
 - a shared specific place entity that few documents name (a city named by a fifth
   of the corpus tells one shooting from another no better than a word would);
 - event dates, from the texts or publication, at most ``MAX_DAYS`` apart;
-- a shared name that is not a place (a victim, a unit, a group);
 - some wording in common still (``MIN_WORDING``): the same place and day alone are
-  a coincidence in a busy city.
+  a coincidence in a busy city;
+- a shared name that is not a place (a victim, a unit, a group), or else more
+  wording in common (``NAMELESS_WORDING``).
 
 Every placed thread records a :class:`~newsledger.model.JoinBasis`: the rule that
 placed it and the features that carried the score, strongest first.
@@ -31,7 +32,8 @@ MIN_WORDING = 0.10  # cosine x time factor a structural join still needs
 MAX_DAYS = 1  # the publication day and the next; "Tuesday" resolved to the same date
 RARE_SHARE = 0.02  # a place named by at most this share of documents is specific
 RARE_MIN_DOCS = 3  # ... or by this many, in a small corpus
-REQUIRE_NAME = True  # a shared non-place name as well as the place
+REQUIRE_NAME = True  # a shared non-place name as well as the place ...
+NAMELESS_WORDING = 0.15  # ... unless this much wording is shared
 SHARED_SHOWN = 6
 
 # Event-type families: types an extractor confuses for one happening ("kill" reads as an
@@ -133,7 +135,7 @@ def identity_evidence(
         (k for k in shared if k.startswith("E|") and k[2:] not in place_ids),
         key=lambda k: -vec[k] * centroid[k],
     )
-    if not names and REQUIRE_NAME:
+    if not names and REQUIRE_NAME and wording < NAMELESS_WORDING:
         return None
     types = sorted(
         (k for k in shared if k.startswith("T|") and type_family(k[2:]) == family),
