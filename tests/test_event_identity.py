@@ -166,3 +166,18 @@ def test_the_stored_state_path_records_the_same_basis(tmp_path: Path):
     held = next(c for c in changed if SECOND.id in c.article_ids)
     assert [b.article_id for b in held.basis] == [FIRST.id, SECOND.id]
     assert _basis(changed, FIRST.id).rule == "founded"  # read back from the stored unit
+
+
+def test_a_unit_record_stored_before_bases_still_loads():
+    from newsledger.group.incremental import _basis_of, _unit_from, _unit_record
+
+    annotations, resolution = _annotate([FIRST])
+    feats = article_features(FIRST, annotations[FIRST.id], resolution)
+    from newsledger.group.incremental import stored_unit
+
+    unit = stored_unit(feats, [0, 1])
+    old = _unit_record(unit, [0, 1])  # as an earlier version wrote it: no basis
+    assert _basis_of(FIRST.id, old) is None
+    assert _unit_from(FIRST.id, old).refs == unit.refs
+    basis = _basis(cluster_events([FIRST, SECOND], *_annotate([FIRST, SECOND]), ()), SECOND.id)
+    assert _basis_of(SECOND.id, _unit_record(unit, [0, 1], basis)) == basis
