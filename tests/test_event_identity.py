@@ -14,7 +14,13 @@ from pathlib import Path
 
 from newsledger.group import cluster_events
 from newsledger.group.features import article_features
-from newsledger.group.incremental import cluster_batch
+from newsledger.group.incremental import (
+    _basis_of,
+    _unit_from,
+    _unit_record,
+    cluster_batch,
+    stored_unit,
+)
 from newsledger.group.text import split_sentences
 from newsledger.model import (
     Annotations,
@@ -169,12 +175,8 @@ def test_the_stored_state_path_records_the_same_basis(tmp_path: Path):
 
 
 def test_a_unit_record_stored_before_bases_still_loads():
-    from newsledger.group.incremental import _basis_of, _unit_from, _unit_record
-
     annotations, resolution = _annotate([FIRST])
     feats = article_features(FIRST, annotations[FIRST.id], resolution)
-    from newsledger.group.incremental import stored_unit
-
     unit = stored_unit(feats, [0, 1])
     old = _unit_record(unit, [0, 1])  # as an earlier version wrote it: no basis
     assert _basis_of(FIRST.id, old) is None
