@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(N1,N2,...: to each in turn, measured at each)")
     parser.add_argument("--batches", type=int, default=None,
                         help="cluster: feed the documents in this many incremental batches")
+    parser.add_argument("--half", choices=("dev", "held"), default=None,
+                        help="cluster: only the events whose gold id's SHA-1 ends in an even "
+                        "(dev) or odd (held) hex digit")
     parser.add_argument("--engine", choices=("local", "dask"), default=None,
                         help="incremental: the engine of the add and nothing-new runs")
     parser.add_argument("--workers", type=int, default=None,
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--data {args.data} does not exist")
     module = importlib.import_module(f"newsledger.bench.{args.task}")
     started = time.perf_counter()
-    options = {k: getattr(args, k) for k in ("base", "add", "synthesise", "batches",
+    options = {k: getattr(args, k) for k in ("base", "add", "synthesise", "batches", "half",
                                              "engine", "workers", "cycles", "feeds", "items")
                if getattr(args, k) is not None}
     accepted = inspect.signature(module.run).parameters

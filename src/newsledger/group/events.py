@@ -14,16 +14,30 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from newsledger.group.crosslingual import language
 from newsledger.group.dates import choose_date, resolve_weekday, weekday_in
 from newsledger.group.features import ArticleFeatures, SentenceFeatures, all_features
+from newsledger.group.identity import (
+    day_gap,
+    founded,
+    identity_evidence,
+    is_rare,
+    shared_features,
+)
 from newsledger.group.threads import Thread, split_threads
 from newsledger.ingest.clean import heading_lines_end
-from newsledger.model import Annotations, Article, EventCluster, Resolution, SentenceRef
+from newsledger.model import (
+    Annotations,
+    Article,
+    EventCluster,
+    JoinBasis,
+    Resolution,
+    SentenceRef,
+)
 
 JOIN_THRESHOLD = 0.25
 ENTITY_WEIGHT = 1.0
@@ -66,6 +80,7 @@ class ClusterState:
     founder: str = ""
     touched: bool = False
     norm_cache: float | None = None
+    basis: dict[str, JoinBasis] = field(default_factory=dict)  # article -> why it is here
 
     def event_date(self) -> tuple[date | None, bool]:
         if self.text_dates:
@@ -113,10 +128,16 @@ def _unit(feats: ArticleFeatures, sentences: Sequence[SentenceFeatures], main: b
     )
 
 
-def _idf(features: Mapping[str, ArticleFeatures]) -> dict[str, float]:
+def _doc_freq(features: Mapping[str, ArticleFeatures]) -> Counter[str]:
     df: Counter[str] = Counter()
     for feats in features.values():
         df.update(set(_unit_counts(feats, feats.sentences, True)))
+    return df
+
+
+def _idf(features: Mapping[str, ArticleFeatures], df: Mapping[str, int] | None = None
+         ) -> dict[str, float]:
+    df = _doc_freq(features) if df is None else df
     # BACKGROUND pseudo-documents that lack every term keep shared words informative
     # in a corpus of five articles, and vanish in a corpus of thousands.
     n = len(features) + BACKGROUND
@@ -202,6 +223,53 @@ def _score(vec: Vector, cluster: ClusterState) -> float:
     return dot / cluster.norm()
 
 
+def choose_cluster(
+    unit: Unit,
+    vec: Vector,
+    candidates: Iterable[tuple[str, ClusterState]],
+    rare: Callable[[str], bool],
+) -> tuple[str | None, JoinBasis | None]:
+    """The cluster a thread joins and why: its wording, else what the event is.
+
+    The best wording score above the threshold wins; without one, the candidate with
+    the best wording score among those that tell the same happening by type family,
+    specific place, day and a shared name (:func:`identity_evidence`).
+    """
+    best_id, best, best_state = None, JOIN_THRESHOLD, None
+    same_id, same, same_state, same_keys = None, -1.0, None, ()
+    for cid, state in candidates:
+        score = _score(vec, state) * _time_factor(unit, state)
+        if score > best or (score == best and best_id is not None and cid < best_id):
+            best_id, best, best_state = cid, score, state
+        if best_id is None and (score > same or (score == same and cid < (same_id or ""))):
+            days = day_gap(unit.event_date, state.event_date()[0])
+            keys = identity_evidence(vec, state.centroid, days, score, rare)
+            if keys is not None:
+                same_id, same, same_state, same_keys = cid, score, state, keys
+    if best_state is not None:
+        return best_id, JoinBasis(unit.article_id, "wording", round(best, 4),
+                                  _shared(unit, vec, best_state))
+    if same_state is not None:
+        return same_id, JoinBasis(unit.article_id, "identity", round(same, 4),
+                                  _shared(unit, vec, same_state, same_keys))
+    return None, None
+
+
+def _shared(unit: Unit, vec: Vector, state: ClusterState, first: tuple[str, ...] = ()
+            ) -> tuple[str, ...]:
+    days = day_gap(unit.event_date, state.event_date()[0])
+    return shared_features(vec, state.centroid, days, first)
+
+
+def rare_place(doc_freq: Callable[[str], int], n_docs: int) -> Callable[[str], bool]:
+    return lambda key: is_rare(doc_freq(key), n_docs)
+
+
+def record_basis(state: ClusterState, basis: JoinBasis) -> None:
+    """One basis per article: the first thread that placed it (its main story, usually)."""
+    state.basis.setdefault(basis.article_id, basis)
+
+
 def cluster_threads(
     articles: Sequence[Article],
     annotations: Mapping[str, Annotations],
@@ -209,7 +277,9 @@ def cluster_threads(
     previous: Sequence[EventCluster],
 ) -> tuple[EventCluster, ...]:
     features = all_features(list(articles), annotations, resolution)
-    idf = _idf(features)
+    df = _doc_freq(features)
+    idf = _idf(features, df)
+    rare = rare_place(lambda k: df.get(k, 0), len(features))
     default_idf = math.log(len(features) + BACKGROUND)
     index = _Index()
     clusters: dict[str, ClusterState] = {}
@@ -219,6 +289,7 @@ def cluster_threads(
     for old in previous:
         state = ClusterState(old.id, refs=set(old.sentences), articles=set(old.article_ids))
         state.founder = min((r.article_id for r in old.sentences), default="")
+        state.basis = {b.article_id: b for b in old.basis}
         clusters[old.id] = state
         known_articles.update(old.article_ids)
         by_article: dict[str, list[int]] = defaultdict(list)
@@ -246,13 +317,13 @@ def cluster_threads(
             if not unit.refs and not thread.main:
                 continue
             vec = _vector(unit.counts, idf, default_idf)
-            best_id, best = None, JOIN_THRESHOLD
-            for cid in index.candidates(vec):
-                if not thread.main and cid == own_main:
-                    continue  # the split said it is another story; do not fold it back
-                score = _score(vec, clusters[cid]) * _time_factor(unit, clusters[cid])
-                if score > best or (score == best and best_id is not None and cid < best_id):
-                    best_id, best = cid, score
+            # a side story is never folded back into its own article's main story
+            best_id, basis = choose_cluster(
+                unit, vec,
+                ((cid, clusters[cid]) for cid in index.candidates(vec)
+                 if thread.main or cid != own_main),
+                rare,
+            )
             if best_id is None:
                 founder = unit.refs[0] if unit.refs else SentenceRef(article.id, 0)
                 best_id = event_id(founder)
@@ -260,6 +331,7 @@ def cluster_threads(
                     best_id, founder_main=thread.main, founder=founder.article_id
                 )
             cluster = clusters[best_id]
+            record_basis(cluster, basis or founded(article.id))
             cluster.touched = True
             if thread.main:
                 own_main = best_id
@@ -285,9 +357,15 @@ def cluster_threads(
                 date=day.isoformat() if day else None,
                 date_precision="day" if day else None,
                 title=_title(state, features),
+                basis=cluster_basis(state),
             )
         )
     return tuple(out)
+
+
+def cluster_basis(state: ClusterState) -> tuple[JoinBasis, ...]:
+    """One basis per member article that has one, by article id."""
+    return tuple(state.basis[a] for a in sorted(state.articles) if a in state.basis)
 
 
 def _main_clusters(clusters: Mapping[str, ClusterState]) -> dict[str, str]:

@@ -27,7 +27,7 @@ from functools import partial
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from newsledger.codec import dumps, loads
-from newsledger.group.crosslingual import cross_language_match, reads_later
+from newsledger.group.crosslingual import cross_language_match, neutral_score, reads_later
 from newsledger.group.events import (
     BACKGROUND,
     CANDIDATES,
@@ -37,18 +37,28 @@ from newsledger.group.events import (
     ClusterState,
     Unit,
     _borrowed_date,
-    _score,
     _time_factor,
     _title,
     _unit,
     _unit_counts,
     _vector,
     absorb,
+    choose_cluster,
+    cluster_basis,
     event_id,
+    rare_place,
+    record_basis,
 )
 from newsledger.group.features import ArticleFeatures
+from newsledger.group.identity import (
+    basis_from,
+    basis_record,
+    day_gap,
+    founded,
+    neutral_shared,
+)
 from newsledger.group.threads import split_threads
-from newsledger.model import Article, EventCluster, SentenceRef
+from newsledger.model import Article, EventCluster, JoinBasis, SentenceRef
 from newsledger.store.sql import clusters_table
 from newsledger.store.state import (
     inc_cluster_state,
@@ -67,13 +77,21 @@ def _chunks(items: Sequence, size: int = _CHUNK):
         yield items[i : i + size]
 
 
-def _unit_record(unit: Unit, sentences: Sequence[int]) -> str:
-    return json.dumps({
+def _unit_record(unit: Unit, sentences: Sequence[int], basis: JoinBasis | None = None) -> str:
+    record = {
         "counts": dict(unit.counts), "main": unit.main, "sentences": sorted(sentences),
         "event_date": unit.event_date.isoformat() if unit.event_date else None,
         "date_from_text": unit.date_from_text,
         "published": unit.published.isoformat() if unit.published else None,
-    }, sort_keys=True, ensure_ascii=False)
+    }
+    if basis is not None:
+        record["basis"] = basis_record(basis)
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def _basis_of(article_id: str, record: str) -> JoinBasis | None:
+    """The basis a unit record keeps (None: stored before bases were recorded)."""
+    return basis_from(article_id, json.loads(record).get("basis"))
 
 
 def _unit_from(article_id: str, record: str) -> Unit:
@@ -117,6 +135,10 @@ class _Idf:
                                            .where(inc_df.c.key.in_(chunk))).all())
         for k in want:
             self.df[k] = found.get(k, 0) + self.added.get(k, 0)
+
+    def doc_freq(self, key: str) -> int:
+        self._load([key])
+        return self.df[key]
 
     def vector(self, counts: Counter[str]) -> dict[str, float]:
         self._load(list(counts))
@@ -165,7 +187,7 @@ def refresh_units(conn: Connection, article_ids: Sequence[str], features_of: Fea
                 continue
             indices = json.loads(record)["sentences"]
             unit = stored_unit(feats, indices)
-            fresh = _unit_record(unit, indices)
+            fresh = _unit_record(unit, indices, _basis_of(aid, record))
             if fresh == record:
                 continue
             conn.execute(update(inc_units).where(inc_units.c.cluster_id == cid,
@@ -194,6 +216,7 @@ def cluster_batch(
     whose articles are all in ``new_features``: they keep their ids and members.
     """
     idf = _Idf(conn, new_features)
+    rare = rare_place(idf.doc_freq, idf.n_docs)
     clusters: dict[str, ClusterState] = {}
     units: dict[str, list[Unit]] = defaultdict(list)  # cluster -> units added this batch
     loaded_units: dict[str, list[Unit]] = {}
@@ -213,9 +236,16 @@ def cluster_batch(
         meta = json.loads(record)
         state = ClusterState(cid, founder_main=meta["founder_main"], founder=meta["founder"])
         state.articles = set(meta["articles"])
-        stored = [_unit_from(aid, rec) for aid, rec in conn.execute(
+        for aid, rec in meta.get("basis", {}).items():  # members without sentences
+            if (b := basis_from(aid, rec)) is not None:
+                state.basis[aid] = b
+        rows = conn.execute(
             select(inc_units.c.article_id, inc_units.c.record)
-            .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id))]
+            .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id)).all()
+        stored = [_unit_from(aid, rec) for aid, rec in rows]
+        for aid, rec in rows:
+            if (b := _basis_of(aid, rec)) is not None:
+                state.basis.setdefault(aid, b)
         loaded_units[cid] = stored
         for unit in stored:
             absorb(state, unit, idf.vector(unit.counts))
@@ -256,6 +286,7 @@ def cluster_batch(
         state = ClusterState(old.id, refs=set(), articles=set(old.article_ids))
         state.founder = min((r.article_id for r in old.sentences), default="")
         state.founder_main = False
+        state.basis = {b.article_id: b for b in old.basis}
         clusters[old.id] = state
         fresh_clusters.add(old.id)
         placed.update(old.article_ids)
@@ -283,27 +314,23 @@ def cluster_batch(
             if not unit.refs and not thread.main:
                 continue
             vec = idf.vector(unit.counts)
-            best_id, best = None, JOIN_THRESHOLD
-            for cid in candidates(vec):
-                if not thread.main and cid == own_main:
-                    continue
-                state = load_state(cid)
-                score = _score(vec, state) * _time_factor(unit, state)
-                if score > best or (score == best and best_id is not None and cid < best_id):
-                    best_id, best = cid, score
+            found = [cid for cid in candidates(vec) if thread.main or cid != own_main]
+            best_id, basis = choose_cluster(unit, vec, ((cid, load_state(cid)) for cid in found),
+                                            rare)
             if best_id is None:  # nothing in its own words: a report of it in another language?
                 best_id = cross_language_match(
-                    vec, feats.article,
-                    [(cid, load_state(cid)) for cid in candidates(vec)
-                     if thread.main or cid != own_main],
+                    vec, feats.article, [(cid, load_state(cid)) for cid in found],
                     lambda state: _founder(state.founder, new_features, features_of),
                     partial(_time_factor, unit), JOIN_THRESHOLD)
+                if best_id is not None:
+                    basis = _language_basis(unit, vec, clusters[best_id])
             if best_id is None:
                 founder = unit.refs[0] if unit.refs else SentenceRef(article_id, 0)
                 best_id = event_id(founder)
                 clusters[best_id] = ClusterState(best_id, founder_main=thread.main,
                                                  founder=founder.article_id)
                 fresh_clusters.add(best_id)
+            record_basis(clusters[best_id], basis or founded(article_id))
             touched.add(best_id)
             if thread.main:
                 own_main = best_id
@@ -328,7 +355,7 @@ def cluster_batch(
                 continue  # an article without sentences is a member, not a unit
             unit_rows.append({"cluster_id": cid, "article_id": aid,
                               "record": _unit_record(stored_unit(new_features[aid], indices),
-                                                     indices)})
+                                                     indices, clusters[cid].basis.get(aid))})
     if unit_rows:
         conn.execute(insert(inc_units), unit_rows)
     existing: set[tuple[str, str]] = set()
@@ -341,8 +368,13 @@ def cluster_batch(
         conn.execute(insert(inc_postings), fresh)
     for cid in sorted(state_ids):
         state = clusters[cid]
-        record = json.dumps({"founder": state.founder, "founder_main": state.founder_main,
-                             "articles": sorted(state.articles)})
+        meta = {"founder": state.founder, "founder_main": state.founder_main,
+                "articles": sorted(state.articles)}
+        without_units = {a: basis_record(state.basis[a]) for a in sorted(extra_articles[cid])
+                         if a in state.basis}
+        if without_units:
+            meta["basis"] = without_units
+        record = json.dumps(meta)
         conn.execute(delete(inc_cluster_state).where(inc_cluster_state.c.id == cid))
         conn.execute(insert(inc_cluster_state), {"id": cid, "record": record})
 
@@ -360,10 +392,19 @@ def cluster_batch(
             date=day.isoformat() if day else None,
             date_precision="day" if day else None,
             title=_title(state, _LazyFeatures(features_of)),
+            basis=cluster_basis(state),
         ))
     out += kept.values()
     save_clusters(conn, out)
     return sorted(out, key=lambda c: c.id)
+
+
+def _language_basis(unit: Unit, vec: Mapping[str, float], state: ClusterState) -> JoinBasis:
+    """A report joined in another language: the names and places the two share."""
+    score = neutral_score(vec, state.centroid) * _time_factor(unit, state)
+    days = day_gap(unit.event_date, state.event_date()[0])
+    return JoinBasis(unit.article_id, "language", round(score, 4),
+                     neutral_shared(vec, state.centroid, days))
 
 
 def _founder(
