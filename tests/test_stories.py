@@ -190,6 +190,13 @@ def test_the_example_keeps_its_side_stories_out_of_any_story(example_ledger: dic
     main = max(example_ledger["events"], key=lambda e: len(e["article_ids"]))
     assert len(main["article_ids"]) == 5
     assert any(k.startswith("person:") for k in main["link_keys"])
+    # every event says why its reports are together, a side story why it stands apart
+    rules = sorted(b["rule"] for b in main["basis"])
+    assert rules[0] == "founded" and len(rules) == 5 and "founded" not in rules[1:]
+    assert all(b["shared"] for b in main["basis"] if b["rule"] != "founded")
+    sides = [e for e in example_ledger["events"] if e is not main]
+    assert sides and all(
+        [b["shared"][0] for b in e["basis"]] == ["apart:side story"] for e in sides)
 
 
 GHENT = Path(__file__).parent / "fixtures" / "stories" / "ghent.jsonl"

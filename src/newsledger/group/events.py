@@ -331,7 +331,8 @@ def cluster_threads(
                     best_id, founder_main=thread.main, founder=founder.article_id
                 )
             cluster = clusters[best_id]
-            record_basis(cluster, basis or founded(article.id))
+            side = None if thread.main else unit.counts  # a side story: why apart
+            record_basis(cluster, basis or founded(article.id, side))
             cluster.touched = True
             if thread.main:
                 own_main = best_id

@@ -144,8 +144,15 @@ def identity_evidence(
     return (places[0], *names[:1], *types[:1])
 
 
-def founded(article_id: str) -> JoinBasis:
-    return JoinBasis(article_id, "founded")
+def founded(article_id: str, side_places: Mapping[str, int] | None = None) -> JoinBasis:
+    """An article opening an event; a side story (``side_places``: its place feature
+    counts) says why it stands apart from its article's main story: where it happens."""
+    if side_places is None:
+        return JoinBasis(article_id, "founded")
+    where = sorted((k for k in side_places if k.startswith("P|")),
+                   key=lambda k: (-side_places[k], k))[:2]
+    return JoinBasis(article_id, "founded",
+                     shared=("apart:side story", *(_render(k) for k in where)))
 
 
 def basis_record(basis: JoinBasis) -> dict:

@@ -330,7 +330,8 @@ def cluster_batch(
                 clusters[best_id] = ClusterState(best_id, founder_main=thread.main,
                                                  founder=founder.article_id)
                 fresh_clusters.add(best_id)
-            record_basis(clusters[best_id], basis or founded(article_id))
+            side = None if thread.main else unit.counts  # a side story: why apart
+            record_basis(clusters[best_id], basis or founded(article_id, side))
             touched.add(best_id)
             if thread.main:
                 own_main = best_id

@@ -416,6 +416,8 @@ def feature_label(feature: str, entities: Mapping[str, Entity]) -> str:
         return "same day" if key == "0" else f"{key} days apart"
     if kind in ("merge", "split"):
         return f"{kind} #{key}"
+    if kind == "apart":
+        return key
     entity = entities.get(key)
     if entity is not None:
         return entity.name
@@ -432,20 +434,29 @@ RULE_LABEL = {
 
 
 def join_summary(event: EventRecord, entities: Mapping[str, Entity]) -> str:
-    """One line: how many reports joined by which rule, and what most of them shared."""
+    """One line: how many reports joined by which rule, and what most of them shared; a
+    side story says where it happens apart from its article's main story."""
     if not event.basis:
         return ""
     rules: dict[str, int] = defaultdict(int)
     shared: dict[str, int] = defaultdict(int)
+    apart: list[str] = []
     for b in event.basis:
+        if b.rule == "founded" and "apart:side story" in b.shared:
+            apart += [feature_label(f, entities) for f in b.shared if not f.startswith("apart:")]
+            rules["side story"] += 1
+            continue
         rules[b.rule] += 1
         for f in b.shared:
-            if not f.startswith("days:"):
+            if not f.startswith(("days:", "apart:")):
                 shared[f] += 1
-    parts = [f"{plural(n, 'report')} {RULE_LABEL.get(rule, rule)}"
+    labels = {**RULE_LABEL, "side story": "opened it as a side story of its own article"}
+    parts = [f"{plural(n, 'report')} {labels.get(rule, rule)}"
              for rule, n in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))]
-    top = sorted(shared, key=lambda f: (-shared[f], f))[:5]
     line = "; ".join(parts)
+    if apart:
+        line += " (at " + ", ".join(_unique(apart)) + ")"
+    top = sorted(shared, key=lambda f: (-shared[f], f))[:5]
     if top:
         line += " (shared: " + ", ".join(_unique(feature_label(f, entities) for f in top)) + ")"
     return line

@@ -286,6 +286,8 @@ def basis_view(
             kind, _, key = f.partition(":")
             if kind == "days":
                 shown = "same day" if key == "0" else f"{key} days apart"
+            elif kind == "apart":
+                shown = key
             elif kind in ("merge", "split"):
                 shown = f"{kind} #{key}"  # the stored correction (newsledger correct list)
             else:
