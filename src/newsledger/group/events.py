@@ -4,8 +4,11 @@ Each thread is a sparse vector of salient terms, entities, places and event
 types weighted by inverse document frequency. A new thread looks up candidate
 clusters through an inverted index over its strongest features (never all
 pairs), scores them by cosine to the cluster centroid times a penalty for the
-gap between the events' own dates, and joins the best one above a threshold or
-opens a new cluster. Clusters stored by an earlier run keep their ids and
+gap between the events' own dates, and joins the best one above a threshold; below
+it, a candidate that tells the same happening (type family, specific place, day and
+a shared name: :mod:`newsledger.group.identity`) still matches; else the thread
+opens a new cluster. Each article records why it joined (``EventCluster.basis``).
+Clusters stored by an earlier run keep their ids and
 members; only articles they do not hold are placed.
 """
 
