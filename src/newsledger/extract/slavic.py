@@ -20,7 +20,7 @@ the parse comes from the surface, the way the wires write it:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from newsledger.extract.entities import RawMention
@@ -61,12 +61,30 @@ ACCORDING_RE = re.compile(
     r"(?P<source>[^,.;:!?\n]{2,80}?)\s*,\s*(?P<content>[^.!?\n]{4,}[.!?]?)"
 )
 # «..., сообщили в Минобороны России.» / «..., повідомили в ЗСУ.»
-AFTER_RE = re.compile(
-    r"(?P<content>[^.!?\n«»]{8,}?),\s*(?:—\s*)?(?P<cue>сообщили|заявили|рассказали|отметили|"
+# Found from the cue back, not from every start: a content pattern run at each position
+# of a long text without commas would scan to its end each time (quadratic).
+AFTER_CUE_RE = re.compile(
+    r",\s*(?:—\s*)?(?P<cue>сообщили|заявили|рассказали|отметили|"
     r"уточнили|подчеркнули|сообщает|сообщил[аи]?|заявил[аи]?|повідомили|заявили|зазначили|"
     r"підкреслили|наголосили|повідомляє|повідомив|повідомила|заявив|заявила)\s+"
     r"(?:(?:в|у|во)\s+)?(?P<source>[^,.;:!?\n«»]{2,60}?)\s*(?=[.!?\n]|$)"
 )
+_CLAUSE_ENDS = ".!?\n«»"
+AFTER_MIN_CONTENT = 8
+
+
+def _after_matches(text: str) -> Iterator[tuple[re.Match[str], tuple[int, int]]]:
+    """«X, — сообщили в Y.»: each cue after a comma, with the clause before it as content
+    (back to the last sentence end or guillemet, or the end of the previous match)."""
+    floor = 0
+    for m in AFTER_CUE_RE.finditer(text):
+        end = m.start()
+        start = max(floor, *(text.rfind(c, floor, end) + 1 for c in _CLAUSE_ENDS))
+        if end - start >= AFTER_MIN_CONTENT:
+            yield m, (start, end)
+            floor = m.end()
+
+
 # «Все атаки отражены», — заявили в ведомстве.
 QUOTE_DASH_RE = re.compile(
     r"(?P<content>[«„\"][^»“\"]{3,}[»“\"])\s*,?\s*[—–-]\s*(?P<cue>" + _SAY + r")\s+"
@@ -368,9 +386,13 @@ def attributions(text: str, sentences: Sequence[Sentence]) -> list[Attribution]:
             )
         )
 
-    for rx in (CUE_RE, ACCORDING_RE, AFTER_RE, QUOTE_DASH_RE):
+    for rx in (CUE_RE, ACCORDING_RE):
         for m in rx.finditer(text):
             add(m)
+    for m, content in _after_matches(text):
+        add(m, content)
+    for m in QUOTE_DASH_RE.finditer(text):
+        add(m)
     for m in THIS_RE.finditer(text):
         here = _sentence_of(sentences, m.start())
         if here == 0:
