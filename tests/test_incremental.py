@@ -32,8 +32,13 @@ def one_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _sections(ledger: dict) -> dict:
-    return {k: ledger[k] for k in ("articles", "origin_groups", "events", "entities", "claims",
-                                   "conflicts")}
+    """The ledger's sections; an event's join basis keeps only who joined by which rule: its
+    score and features are those of the moment the report was placed (docs/scale.md)."""
+    out = {k: ledger[k] for k in ("articles", "origin_groups", "events", "entities", "claims",
+                                  "conflicts", "stories")}
+    out["events"] = [{**e, "basis": [(b["article_id"], b["rule"]) for b in e["basis"]]}
+                     for e in ledger["events"]]
+    return out
 
 
 def _entity_snapshot(out: Path) -> dict[str, frozenset[tuple]]:
