@@ -266,6 +266,10 @@ def test_the_workbench_and_exports_show_the_story(ghent: Path) -> None:
         event = client.get(f"/events/{story['event_ids'][0]}").text
         assert f'href="/stories/{story["id"]}"' in event
         assert client.get("/stories/st-000000000000").status_code == 404
+    again = CliRunner().invoke(cli, ["analyze", str(GHENT), "--out", str(ghent)])
+    assert again.exit_code == 0, again.output
+    assert any("stories" in line and line.rstrip(" │").endswith("1")
+               for line in again.stdout.splitlines())
     result = CliRunner().invoke(cli, ["export", str(ghent), "--format", "jsonl"])
     kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
     assert kinds.count("story") == 1

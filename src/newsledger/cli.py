@@ -428,6 +428,7 @@ def _print_summary(summary, rejected: int) -> None:  # type: ignore[no-untyped-d
     table.add_row("entities", str(counts["entities"]))
     table.add_row("claims", str(counts["claims"]))
     table.add_row("conflicts", str(counts["conflicts"]))
+    table.add_row("stories (events linked over days)", str(counts["stories"]))
     table.add_row("rejected inputs (all runs)", str(counts["rejected"]))
     out.print(table)
     if view.latest:

@@ -1296,6 +1296,7 @@ def overview(conn: Connection, latest: int = 20) -> Overview:
         "entities": count(ledger_entities),
         "claims": count(ledger_claims),
         "conflicts": count(ledger_conflicts),
+        "stories": count(ledger_stories),
         "rejected": sum(1 for _ in iter_rejections(conn)),
     }
     t = ledger_events
