@@ -478,14 +478,22 @@ def _fold(
     ledger_tables.replace_origin_groups(conn, groups, sorted(removed_groups))
     ledger_tables.set_article_dates(conn, [dates.dated.get(a.id, a) for a in pending]
                                     + [dates.dated[a] for a in sorted(dates.redated)])
-    ledger_tables.delete_events(conn, sorted(removed_clusters))
-    ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
-    progress("stories", 0, 1)
-    ledger_tables.update_stories(conn, events, sorted(removed_clusters))
-    progress("stories", 1, 1)
+    _write_events(conn, run, events, claims, conflicts, removed_clusters, progress)
     _mark_folded(conn, run, batch, dates, origin_changed)
     ledger_tables.finish_run(conn, run, len(pending), len(events))
     return len(events)
+
+
+def _write_events(conn: Connection, run: int, events: Sequence, claims: Sequence,
+                  conflicts: Sequence, removed: Iterable[str],
+                  progress: Progress = _no_progress) -> None:
+    """The reconciled events written over their old rows, the removed ones deleted, and
+    the stories both reach threaded again."""
+    ledger_tables.delete_events(conn, sorted(removed))
+    ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
+    progress("stories", 0, 1)
+    ledger_tables.update_stories(conn, events, sorted(removed))
+    progress("stories", 1, 1)
 
 
 def _replay_corrections(batch: _Batch, changed: Sequence[EventCluster]
@@ -817,9 +825,7 @@ def _reconcile_corrected(batch: _Batch, run: int, applied: Any) -> list[str]:
     dirty = _dirty_events(conn, batch, changed, dates.redated)
     events, claims, conflicts = _reconcile_dirty(batch, dirty, dates, {}, _no_progress)
     ledger_tables.set_article_dates(conn, [dates.dated[a] for a in sorted(dates.redated)])
-    ledger_tables.delete_events(conn, sorted(applied.removed))
-    ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
-    ledger_tables.update_stories(conn, events, sorted(applied.removed))
+    _write_events(conn, run, events, claims, conflicts, applied.removed)
     _mark_folded(conn, run, batch, dates, {})
     return sorted(e.id for e in events)
 

@@ -33,8 +33,16 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from newsledger.group.events import ClusterState, _borrowed_date, _title, absorb, event_id
+from newsledger.group.events import (
+    ClusterState,
+    _borrowed_date,
+    _title,
+    absorb,
+    cluster_record,
+    event_id,
+)
 from newsledger.group.features import ArticleFeatures
+from newsledger.group.identity import basis_from, basis_record
 from newsledger.group.incremental import (
     _Idf,
     _LazyFeatures,
@@ -222,7 +230,7 @@ class _State:
             if record is None:
                 continue
             data = json.loads(record)
-            data["basis"] = {"rule": RULE, "score": None, "shared": [tag]}
+            data["basis"] = basis_record(JoinBasis(aid, RULE, shared=(tag,)))
             self.conn.execute(update(inc_units).where(t.cluster_id == cid, t.article_id == aid)
                               .values(record=json.dumps(data, sort_keys=True,
                                                         ensure_ascii=False)))
@@ -237,15 +245,8 @@ class _State:
         features = _LazyFeatures(self.features_of)
         main_of, dates = _mains(self.conn, {cid: state}, {cid}, self.idf, {})
         day = state.event_date()[0] or _borrowed_date(state, features, main_of, dates)
-        return EventCluster(
-            id=cid,
-            article_ids=tuple(sorted(state.articles)),
-            sentences=tuple(sorted(state.refs, key=lambda r: (r.article_id, r.sentence))),
-            date=day.isoformat() if day else None,
-            date_precision="day" if day else None,
-            title=_title(state, features),
-            basis=_basis(self.conn, cid, old, state.articles),
-        )
+        return cluster_record(state, day, _title(state, features),
+                              _basis(self.conn, cid, old, state.articles))
 
 
 def _basis(conn: Connection, cid: str, old: Sequence[JoinBasis], articles: Iterable[str]
@@ -256,10 +257,9 @@ def _basis(conn: Connection, cid: str, old: Sequence[JoinBasis], articles: Itera
     by_article = {b.article_id: b for b in old if b.article_id in members}
     for aid, record in conn.execute(select(inc_units.c.article_id, inc_units.c.record)
                                     .where(inc_units.c.cluster_id == cid)):
-        data = json.loads(record).get("basis")
-        if data and data.get("rule") == RULE and aid in members:
-            by_article[aid] = JoinBasis(aid, RULE, data.get("score"),
-                                        tuple(data.get("shared", ())))
+        basis = basis_from(aid, json.loads(record).get("basis"))
+        if basis is not None and basis.rule == RULE and aid in members:
+            by_article[aid] = basis
     return tuple(by_article[a] for a in sorted(by_article))
 
 

@@ -353,18 +353,23 @@ def cluster_threads(
             out.append(old)
             continue
         day = dates[cid] or _borrowed_date(state, features, main_of, dates)
-        out.append(
-            EventCluster(
-                id=cid,
-                article_ids=tuple(sorted(state.articles)),
-                sentences=tuple(sorted(state.refs, key=lambda r: (r.article_id, r.sentence))),
-                date=day.isoformat() if day else None,
-                date_precision="day" if day else None,
-                title=_title(state, features),
-                basis=cluster_basis(state),
-            )
-        )
+        out.append(cluster_record(state, day, _title(state, features), cluster_basis(state)))
     return tuple(out)
+
+
+def cluster_record(
+    state: ClusterState, day: date | None, title: str | None, basis: tuple[JoinBasis, ...]
+) -> EventCluster:
+    """The record of a cluster's state, on its (own or borrowed) day."""
+    return EventCluster(
+        id=state.id,
+        article_ids=tuple(sorted(state.articles)),
+        sentences=tuple(sorted(state.refs, key=lambda r: (r.article_id, r.sentence))),
+        date=day.isoformat() if day else None,
+        date_precision="day" if day else None,
+        title=title,
+        basis=basis,
+    )
 
 
 def cluster_basis(state: ClusterState) -> tuple[JoinBasis, ...]:

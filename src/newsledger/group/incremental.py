@@ -45,6 +45,7 @@ from newsledger.group.events import (
     absorb,
     choose_cluster,
     cluster_basis,
+    cluster_record,
     event_id,
     rare_place,
     record_basis,
@@ -95,7 +96,10 @@ def _basis_of(article_id: str, record: str) -> JoinBasis | None:
 
 
 def _unit_from(article_id: str, record: str) -> Unit:
-    d = json.loads(record)
+    return _unit_of(article_id, json.loads(record))
+
+
+def _unit_of(article_id: str, d: Mapping) -> Unit:
     return Unit(
         article_id=article_id, main=d["main"],
         refs=[SentenceRef(article_id, i) for i in d["sentences"]],
@@ -242,9 +246,11 @@ def cluster_batch(
         rows = conn.execute(
             select(inc_units.c.article_id, inc_units.c.record)
             .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id)).all()
-        stored = [_unit_from(aid, rec) for aid, rec in rows]
+        stored = []
         for aid, rec in rows:
-            if (b := _basis_of(aid, rec)) is not None:
+            data = json.loads(rec)
+            stored.append(_unit_of(aid, data))
+            if (b := basis_from(aid, data.get("basis"))) is not None:
                 state.basis.setdefault(aid, b)
         loaded_units[cid] = stored
         for unit in stored:
@@ -386,15 +392,8 @@ def cluster_batch(
         state = clusters[cid]
         own = state.event_date()[0]
         day = own or _borrowed_date(state, _LazyFeatures(features_of), main_of, dates)
-        out.append(EventCluster(
-            id=cid,
-            article_ids=tuple(sorted(state.articles)),
-            sentences=tuple(sorted(state.refs, key=lambda r: (r.article_id, r.sentence))),
-            date=day.isoformat() if day else None,
-            date_precision="day" if day else None,
-            title=_title(state, _LazyFeatures(features_of)),
-            basis=cluster_basis(state),
-        ))
+        out.append(cluster_record(state, day, _title(state, _LazyFeatures(features_of)),
+                                  cluster_basis(state)))
     out += kept.values()
     save_clusters(conn, out)
     return sorted(out, key=lambda c: c.id)

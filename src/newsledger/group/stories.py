@@ -90,6 +90,8 @@ def story_id(event_ids: Iterable[str]) -> str:
 
 
 def _day(value: str | None) -> date | None:
+    """The day of a day-precise date; a month or year alone (which ``dates.parse_iso``
+    would pin to its first day) is no day to count days apart from."""
     try:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:

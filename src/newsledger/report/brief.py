@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from newsledger.model import (
@@ -408,20 +408,21 @@ def build_brief(ledger: Ledger) -> Brief:
     return Brief("News ledger brief", summary, events, notes.notes, sources, rejected, stories)
 
 
-def feature_label(feature: str, entities: Mapping[str, Entity]) -> str:
-    """``place:<entity id>`` as the place's name, ``term:dam`` as "dam", ``days:0`` as
-    "same day"."""
+def feature_label(feature: str, name_of: Callable[[str], str | None]) -> str:
+    """``place:<entity id>`` as the place's name (``name_of``), ``term:dam`` as "dam",
+    ``days:0`` as "same day", ``merge:3`` as "merge #3", ``apart:side story`` as "side story"."""
     kind, _, key = feature.partition(":")
     if kind == "days":
         return "same day" if key == "0" else f"{key} days apart"
     if kind in ("merge", "split"):
-        return f"{kind} #{key}"
+        return f"{kind} #{key}"  # the stored correction (newsledger correct list)
     if kind == "apart":
         return key
-    entity = entities.get(key)
-    if entity is not None:
-        return entity.name
-    return key.removeprefix("m:")
+    return name_of(key) or key.removeprefix("m:")
+
+
+def _entity_name(entities: Mapping[str, Entity]) -> Callable[[str], str | None]:
+    return lambda key: entity.name if (entity := entities.get(key)) is not None else None
 
 
 RULE_LABEL = {
@@ -438,12 +439,13 @@ def join_summary(event: EventRecord, entities: Mapping[str, Entity]) -> str:
     side story says where it happens apart from its article's main story."""
     if not event.basis:
         return ""
+    name_of = _entity_name(entities)
     rules: dict[str, int] = defaultdict(int)
     shared: dict[str, int] = defaultdict(int)
     apart: list[str] = []
     for b in event.basis:
         if b.rule == "founded" and "apart:side story" in b.shared:
-            apart += [feature_label(f, entities) for f in b.shared if not f.startswith("apart:")]
+            apart += [feature_label(f, name_of) for f in b.shared if not f.startswith("apart:")]
             rules["side story"] += 1
             continue
         rules[b.rule] += 1
@@ -458,7 +460,7 @@ def join_summary(event: EventRecord, entities: Mapping[str, Entity]) -> str:
         line += " (at " + ", ".join(_unique(apart)) + ")"
     top = sorted(shared, key=lambda f: (-shared[f], f))[:5]
     if top:
-        line += " (shared: " + ", ".join(_unique(feature_label(f, entities) for f in top)) + ")"
+        line += " (shared: " + ", ".join(_unique(feature_label(f, name_of) for f in top)) + ")"
     return line
 
 

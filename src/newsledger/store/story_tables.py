@@ -128,9 +128,7 @@ def update_stories(
     before = _keys_of(conn, touched)
     for chunk in _chunks(sorted(touched)):
         conn.execute(delete(k).where(k.c.event_id.in_(chunk)))
-    rows = [{"key": key[:300], "event_id": e.id} for e in changed for key in set(e.link_keys)]
-    for chunk in _chunks(rows, 2000):
-        conn.execute(insert(k), list(chunk))
+    _insert_keys(conn, changed)
     old_story = _story_of(conn, touched)
     # a person key links while at most MAX_PERSON_EVENTS events hold it: the events
     # holding one that linked before this change or links after it are threaded again
@@ -180,13 +178,25 @@ def update_stories(
         conn.execute(delete(s).where(s.c.id.in_(chunk)))
     for chunk in _chunks(sorted(reach | set(removed))):
         conn.execute(delete(es).where(es.c.event_id.in_(chunk)))
-    if stories:
-        conn.execute(insert(s), [{"id": x.id, "first_date": x.first_date,
-                                  "last_date": x.last_date, "n_events": len(x.event_ids),
-                                  "title": x.title, "record": dumps(x)} for x in stories])
-        conn.execute(insert(es), [{"event_id": e, "story_id": x.id}
-                                  for x in stories for e in x.event_ids])
+    _insert_stories(conn, stories)
     return stories
+
+
+def _insert_keys(conn: Connection, events: Sequence[EventRecord]) -> None:
+    rows = [{"key": key[:300], "event_id": e.id} for e in events for key in set(e.link_keys)]
+    for chunk in _chunks(rows, 2000):
+        conn.execute(insert(ledger_story_keys), list(chunk))
+
+
+def _insert_stories(conn: Connection, stories: Sequence[Story]) -> None:
+    """Story rows and event -> story rows."""
+    if not stories:
+        return
+    conn.execute(insert(ledger_stories), [
+        {"id": x.id, "first_date": x.first_date, "last_date": x.last_date,
+         "n_events": len(x.event_ids), "title": x.title, "record": dumps(x)} for x in stories])
+    conn.execute(insert(ledger_event_stories), [
+        {"event_id": e, "story_id": x.id} for x in stories for e in x.event_ids])
 
 
 def _records(conn: Connection, ids: Sequence[str]) -> list[EventRecord]:
@@ -225,16 +235,8 @@ def write_stories(
     """A full rewrite (the whole ledger in memory): keys of every event and its stories."""
     for table in STORY_TABLES:
         conn.execute(delete(table))
-    rows = [{"key": key[:300], "event_id": e.id} for e in events for key in set(e.link_keys)]
-    for chunk in _chunks(rows, 2000):
-        conn.execute(insert(ledger_story_keys), list(chunk))
-    if stories:
-        conn.execute(insert(ledger_stories), [
-            {"id": x.id, "first_date": x.first_date, "last_date": x.last_date,
-             "n_events": len(x.event_ids), "title": x.title, "record": dumps(x)}
-            for x in stories])
-        conn.execute(insert(ledger_event_stories), [
-            {"event_id": e, "story_id": x.id} for x in stories for e in x.event_ids])
+    _insert_keys(conn, events)
+    _insert_stories(conn, stories)
 
 
 __all__ = ["STORY_TABLES", "iter_stories", "story_of_events", "update_stories", "write_stories"]

@@ -276,23 +276,13 @@ def basis_view(
     idx: LedgerIndex, event: Record, names: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Why these reports are one event: per report, the rule that placed it and what matched."""
-    from newsledger.report.brief import RULE_LABEL
+    from newsledger.report.brief import RULE_LABEL, feature_label
 
     rows = []
     for b in event.get("basis", []):
         article = idx.articles.get(b.get("article_id", ""))
-        shared = []
-        for f in b.get("shared", []):
-            kind, _, key = f.partition(":")
-            if kind == "days":
-                shown = "same day" if key == "0" else f"{key} days apart"
-            elif kind == "apart":
-                shown = key
-            elif kind in ("merge", "split"):
-                shown = f"{kind} #{key}"  # the stored correction (newsledger correct list)
-            else:
-                shown = names.get(key, key.removeprefix("m:"))
-            shared.append({"kind": kind, "label": shown})
+        shared = [{"kind": f.partition(":")[0], "label": feature_label(f, names.get)}
+                  for f in b.get("shared", [])]
         rows.append({
             "article_id": b.get("article_id"),
             "article": article,
