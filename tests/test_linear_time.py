@@ -6,11 +6,14 @@ brackets and quotes, mixed scripts, many numbers, many lines). The assertion is 
 ratio only, never on an absolute time, so it holds on a loaded machine: time is CPU time
 of this process, the minimum of several repeats, and n grows until the small input takes
 long enough to measure. Linear growth gives a ratio near 4, quadratic near 16; the bound
-is 9.
+is 9. A ratio over the bound is measured again (at most ATTEMPTS times in all) and the
+smallest is kept: a pause of the machine inflates one measurement, superlinear work
+inflates every one.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -35,6 +38,7 @@ from newsledger.reconcile.statements import evidence, is_anaphor
 MAX_RATIO = 9.0
 MIN_SECONDS = 0.005  # the small input must take at least this long to be measurable
 REPEATS = 3
+ATTEMPTS = 3
 
 # name -> unit of text; the input of size n is the unit repeated to n characters.
 SHAPES: dict[str, str] = {
@@ -68,14 +72,32 @@ def _text(shape: str, n: int) -> str:
 
 def _cpu(fn: Callable[[str], object], text: str) -> float:
     best = float("inf")
-    for _ in range(REPEATS):
-        start = time.process_time()
-        fn(text)
-        best = min(best, time.process_time() - start)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # a collection of the test run's garbage is not the function's cost
+    try:
+        for _ in range(REPEATS):
+            start = time.process_time()
+            fn(text)
+            best = min(best, time.process_time() - start)
+    finally:
+        if gc_was_on:
+            gc.enable()
     return best
 
 
 def _ratio(fn: Callable[[str], object], shape: str, n: int, n_max: int) -> tuple[float, int]:
+    """The smallest of up to ATTEMPTS measurements of the ratio, stopping at one in bound."""
+    best: tuple[float, int] = (float("inf"), n)
+    for _ in range(ATTEMPTS):
+        best = min(best, _measured_ratio(fn, shape, n, n_max))
+        if best[0] < MAX_RATIO:
+            break
+    return best
+
+
+def _measured_ratio(
+    fn: Callable[[str], object], shape: str, n: int, n_max: int
+) -> tuple[float, int]:
     """CPU time on 4n over time on n, n doubled until the time on n is measurable."""
     while True:
         small = _cpu(fn, _text(shape, n))
