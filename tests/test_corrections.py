@@ -93,7 +93,10 @@ def test_a_merge_makes_one_event_of_both_articles_reconciled_again(
                              (kept,)).fetchone()[0]
         left = db.execute("SELECT COUNT(*) FROM inc_units WHERE cluster_id = ?",
                           (gone,)).fetchone()[0]
+        moved_to = db.execute("SELECT moved_to, run FROM ledger_event_moves WHERE id = ?",
+                              (gone,)).fetchone()
     assert changed == last and left == 0
+    assert moved_to == (kept, last)  # the absorbed id leads to the kept event (serve)
     # the articles the merge moved cite it in the event's basis; the others keep theirs
     basis = {x["article_id"]: (x["rule"], tuple(x["shared"])) for x in _basis(out, kept)}
     tag = f"merge:{result.corrections[0].id}"

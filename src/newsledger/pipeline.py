@@ -46,6 +46,7 @@ from newsledger.scale.reconcile import EventTask, LocalReconciler, Reconciler
 from newsledger.store import LedgerDatabaseError, LedgerStore, ledger_tables
 
 if TYPE_CHECKING:
+    from newsledger.group.corrections import Applied
     from newsledger.group.features import ArticleFeatures
     from newsledger.resolve.incremental import ResolveDelta
 
@@ -467,7 +468,11 @@ def _fold(
     groups, removed_groups, origin_changed = origin_batch(conn, pending)
     refresh_units(conn, sorted(delta.moved_articles - batch.new_ids), batch.features_of)
     changed_clusters = cluster_batch(conn, batch.new_features(), batch.features_of, legacy)
-    changed_clusters, removed_clusters = _replay_corrections(batch, changed_clusters)
+    changed_clusters, young_moves = _place_young_again(batch, changed_clusters)
+    changed_clusters, corrected = _replay_corrections(batch, changed_clusters)
+    live = {c.id for c in changed_clusters}
+    moves = {k: v for k, v in {**young_moves, **corrected.moved}.items() if k not in live}
+    removed_clusters = (corrected.removed | set(young_moves)) - live
     dates = _infer_dates(batch, changed_clusters)
     progress("group", 1, 1)
     dirty = _dirty_events(conn, batch, changed_clusters,
@@ -478,7 +483,7 @@ def _fold(
     ledger_tables.replace_origin_groups(conn, groups, sorted(removed_groups))
     ledger_tables.set_article_dates(conn, [dates.dated.get(a.id, a) for a in pending]
                                     + [dates.dated[a] for a in sorted(dates.redated)])
-    _write_events(conn, run, events, claims, conflicts, removed_clusters, progress)
+    _write_events(conn, run, events, claims, conflicts, removed_clusters, progress, moves)
     _mark_folded(conn, run, batch, dates, origin_changed)
     ledger_tables.finish_run(conn, run, len(pending), len(events))
     return len(events)
@@ -486,32 +491,47 @@ def _fold(
 
 def _write_events(conn: Connection, run: int, events: Sequence, claims: Sequence,
                   conflicts: Sequence, removed: Iterable[str],
-                  progress: Progress = _no_progress) -> None:
-    """The reconciled events written over their old rows, the removed ones deleted, and
-    the stories both reach threaded again."""
+                  progress: Progress = _no_progress,
+                  moves: Mapping[str, str] | None = None) -> None:
+    """The reconciled events written over their old rows, the removed ones deleted (with
+    the event that absorbed each, ``moves``), and the stories both reach threaded again."""
     ledger_tables.delete_events(conn, sorted(removed))
+    ledger_tables.record_moves(conn, run, moves or {})
     ledger_tables.replace_events(conn, run, sorted(events, key=lambda e: e.id), claims, conflicts)
     progress("stories", 0, 1)
     ledger_tables.update_stories(conn, events, sorted(removed))
     progress("stories", 1, 1)
 
 
+def _place_young_again(batch: _Batch, changed: Sequence[EventCluster]
+                       ) -> tuple[list[EventCluster], dict[str, str]]:
+    """The changed clusters once the lone events opened while the ledger was young have
+    been compared again (newsledger.group.young), and the event that absorbed each one."""
+    from newsledger.group.young import limit_for, place_young_again
+
+    grown, absorbed = place_young_again(batch.conn, batch.features_of,
+                                        limit_for(len(batch.new_ids)))
+    by_id = {c.id: c for c in changed if c.id not in absorbed}
+    by_id.update({c.id: c for c in grown})
+    return sorted(by_id.values(), key=lambda c: c.id), absorbed
+
+
 def _replay_corrections(batch: _Batch, changed: Sequence[EventCluster]
-                        ) -> tuple[list[EventCluster], set[str]]:
+                        ) -> tuple[list[EventCluster], Applied]:
     """The changed clusters after the stored corrections naming their articles are
-    applied again (a correction in effect changes nothing), and the clusters a merge
-    absorbed (their events are deleted)."""
-    from newsledger.group.corrections import replay
+    applied again (a correction in effect changes nothing), and what they did: the
+    clusters a merge absorbed (their events are deleted) and into which."""
+    from newsledger.group.corrections import Applied, replay
     from newsledger.store.corrections import load_corrections
 
     corrections = load_corrections(batch.conn)
     if not corrections:
-        return list(changed), set()
+        return list(changed), Applied()
     touched = {a for c in changed for a in c.article_ids} | batch.new_ids
     applied = replay(batch.conn, corrections, batch.features_of, touched)
     by_id = {c.id: c for c in changed if c.id not in applied.removed}
     by_id.update(applied.changed)
-    return sorted(by_id.values(), key=lambda c: c.id), applied.removed
+    return sorted(by_id.values(), key=lambda c: c.id), applied
 
 
 def _legacy_clusters(conn: Connection, new_ids: set[str]) -> list[EventCluster]:
@@ -816,7 +836,7 @@ def _apply_corrections(
     return CorrectionResult(tuple(made), tuple(written), tuple(sorted(applied.removed)), outputs)
 
 
-def _reconcile_corrected(batch: _Batch, run: int, applied: Any) -> list[str]:
+def _reconcile_corrected(batch: _Batch, run: int, applied: Applied) -> list[str]:
     """Reconcile the events corrections changed, delete those a merge absorbed; returns
     the ids of the events written."""
     conn = batch.conn
@@ -825,7 +845,7 @@ def _reconcile_corrected(batch: _Batch, run: int, applied: Any) -> list[str]:
     dirty = _dirty_events(conn, batch, changed, dates.redated)
     events, claims, conflicts = _reconcile_dirty(batch, dirty, dates, {}, _no_progress)
     ledger_tables.set_article_dates(conn, [dates.dated[a] for a in sorted(dates.redated)])
-    _write_events(conn, run, events, claims, conflicts, applied.removed)
+    _write_events(conn, run, events, claims, conflicts, applied.removed, moves=applied.moved)
     _mark_folded(conn, run, batch, dates, {})
     return sorted(e.id for e in events)
 

@@ -320,6 +320,7 @@ def evaluate_stored(docs: list[Doc], batches: int, order: str = "file") -> dict:
 
     from newsledger.group.features import article_features
     from newsledger.group.incremental import cluster_batch, refresh_units
+    from newsledger.group.young import limit_for, place_young_again
     from newsledger.resolve.incremental import local_resolution, resolve_batch
     from newsledger.store import LedgerStore
     from newsledger.store.sql import clusters_table
@@ -357,6 +358,7 @@ def evaluate_stored(docs: list[Doc], batches: int, order: str = "file") -> dict:
 
                 refresh_units(conn, sorted(delta.moved_articles - set(feats)), features_of)
                 cluster_batch(conn, feats, features_of)
+                place_young_again(conn, features_of, limit_for(len(batch)))
         with store.reading() as conn:
             clusters = [codec.loads(EventCluster, r)
                         for r in conn.execute(clusters_table.select()).mappings()

@@ -70,6 +70,7 @@ class Applied:
     changed: dict[str, EventCluster] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     applied: list[int] = field(default_factory=list)  # corrections that moved something
+    moved: dict[str, str] = field(default_factory=dict)  # removed cluster -> its absorber
 
     def update(self, other: Applied) -> None:
         for cid in other.removed:
@@ -78,6 +79,9 @@ class Applied:
         self.removed -= set(other.changed)
         self.changed.update(other.changed)
         self.applied += other.applied
+        self.moved.update(other.moved)
+        for cid in other.changed:
+            self.moved.pop(cid, None)
 
 
 # --------------------------------------------------------------------------- locating
@@ -221,16 +225,20 @@ class _State:
             .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id))]
 
     def mark(self, cid: str, article_ids: Iterable[str], tag: str) -> None:
-        """Record in these articles' units of ``cid`` that a correction placed them (the
-        grouping keeps a unit's basis when it rebuilds the cluster's record)."""
+        """Record in these articles' units of ``cid`` that a correction placed them."""
+        self.keep_bases(cid, {aid: JoinBasis(aid, RULE, shared=(tag,)) for aid in article_ids})
+
+    def keep_bases(self, cid: str, bases: Mapping[str, JoinBasis]) -> None:
+        """Record in these articles' units of ``cid`` why they are there (the grouping
+        keeps a unit's basis when it rebuilds the cluster's record)."""
         t = inc_units.c
-        for aid in sorted(set(article_ids)):
+        for aid in sorted(bases):
             record = self.conn.execute(select(t.record).where(
                 t.cluster_id == cid, t.article_id == aid)).scalar_one_or_none()
             if record is None:
                 continue
             data = json.loads(record)
-            data["basis"] = basis_record(JoinBasis(aid, RULE, shared=(tag,)))
+            data["basis"] = basis_record(bases[aid])
             self.conn.execute(update(inc_units).where(t.cluster_id == cid, t.article_id == aid)
                               .values(record=json.dumps(data, sort_keys=True,
                                                         ensure_ascii=False)))
@@ -298,7 +306,7 @@ def _merge(conn: Connection, correction: Correction, features_of: Features) -> A
     old = before.get(keep)
     record = state.record(keep, old.basis if old else ())
     save_clusters(conn, [record])
-    return Applied({keep: record}, removed, [correction.id])
+    return Applied({keep: record}, removed, [correction.id], dict.fromkeys(absorbed, keep))
 
 
 def _split(conn: Connection, correction: Correction, features_of: Features) -> Applied:

@@ -67,6 +67,7 @@ from newsledger.store.state import (
     inc_meta,
     inc_postings,
     inc_units,
+    inc_young,
 )
 
 _CHUNK = 500
@@ -208,6 +209,57 @@ def refresh_units(conn: Connection, article_ids: Sequence[str], features_of: Fea
     return rewritten
 
 
+def stored_state(conn: Connection, cid: str, idf: _Idf) -> tuple[ClusterState, list[Unit]]:
+    """A stored cluster's state (its centroid under the current IDF) and its units."""
+    record = conn.execute(select(inc_cluster_state.c.record)
+                          .where(inc_cluster_state.c.id == cid)).scalar_one()
+    meta = json.loads(record)
+    state = ClusterState(cid, founder_main=meta["founder_main"], founder=meta["founder"])
+    state.articles = set(meta["articles"])
+    for aid, rec in meta.get("basis", {}).items():  # members without sentences
+        if (b := basis_from(aid, rec)) is not None:
+            state.basis[aid] = b
+    rows = conn.execute(
+        select(inc_units.c.article_id, inc_units.c.record)
+        .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id)).all()
+    units = []
+    for aid, rec in rows:
+        data = json.loads(rec)
+        units.append(_unit_of(aid, data))
+        if (b := basis_from(aid, data.get("basis"))) is not None:
+            state.basis.setdefault(aid, b)
+    for unit in units:
+        absorb(state, unit, idf.vector(unit.counts))
+    return state, units
+
+
+def stored_candidates(
+    conn: Connection, vec: Mapping[str, float], fresh: Mapping[str, set[str]] | None = None
+) -> list[str]:
+    """The clusters a thread is compared with: those sharing its strongest features,
+    by the stored postings and ``fresh`` ones of this batch (not yet written)."""
+    keys = _top(vec)
+    fresh = fresh or {}
+    stored: dict[str, set[str]] = defaultdict(set)
+    sizes: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        sizes.update(conn.execute(select(inc_postings.c.key, func.count())
+                                  .where(inc_postings.c.key.in_(chunk))
+                                  .group_by(inc_postings.c.key)).all())
+    small = [k for k in keys if 0 < sizes.get(k, 0) <= MAX_POSTING]
+    for chunk in _chunks(small):
+        for key, cid in conn.execute(select(inc_postings.c.key, inc_postings.c.cluster_id)
+                                     .where(inc_postings.c.key.in_(chunk))):
+            stored[key].add(cid)
+    scores: Counter[str] = Counter()
+    for key in keys:
+        posting = stored.get(key, set()) | fresh.get(key, set())
+        if posting and len(posting) <= MAX_POSTING:
+            for cid in posting:
+                scores[cid] += vec[key]
+    return [cid for cid, _ in scores.most_common(CANDIDATES)]
+
+
 def cluster_batch(
     conn: Connection,
     new_features: Mapping[str, ArticleFeatures],
@@ -233,29 +285,9 @@ def cluster_batch(
 
     def load_state(cid: str) -> ClusterState:
         state = clusters.get(cid)
-        if state is not None:
-            return state
-        record = conn.execute(select(inc_cluster_state.c.record)
-                              .where(inc_cluster_state.c.id == cid)).scalar_one()
-        meta = json.loads(record)
-        state = ClusterState(cid, founder_main=meta["founder_main"], founder=meta["founder"])
-        state.articles = set(meta["articles"])
-        for aid, rec in meta.get("basis", {}).items():  # members without sentences
-            if (b := basis_from(aid, rec)) is not None:
-                state.basis[aid] = b
-        rows = conn.execute(
-            select(inc_units.c.article_id, inc_units.c.record)
-            .where(inc_units.c.cluster_id == cid).order_by(inc_units.c.article_id)).all()
-        stored = []
-        for aid, rec in rows:
-            data = json.loads(rec)
-            stored.append(_unit_of(aid, data))
-            if (b := basis_from(aid, data.get("basis"))) is not None:
-                state.basis.setdefault(aid, b)
-        loaded_units[cid] = stored
-        for unit in stored:
-            absorb(state, unit, idf.vector(unit.counts))
-        clusters[cid] = state
+        if state is None:
+            state, loaded_units[cid] = stored_state(conn, cid, idf)
+            clusters[cid] = state
         return state
 
     def add(cid: str, unit: Unit, vec: dict[str, float]) -> None:
@@ -264,27 +296,6 @@ def cluster_batch(
         units[cid].append(unit)
         for key in _top(vec):
             fresh_postings[key].add(cid)
-
-    def candidates(vec: dict[str, float]) -> list[str]:
-        keys = _top(vec)
-        stored: dict[str, set[str]] = defaultdict(set)
-        sizes: dict[str, int] = {}
-        for chunk in _chunks(keys):
-            sizes.update(conn.execute(select(inc_postings.c.key, func.count())
-                                      .where(inc_postings.c.key.in_(chunk))
-                                      .group_by(inc_postings.c.key)).all())
-        small = [k for k in keys if 0 < sizes.get(k, 0) <= MAX_POSTING]
-        for chunk in _chunks(small):
-            for key, cid in conn.execute(select(inc_postings.c.key, inc_postings.c.cluster_id)
-                                         .where(inc_postings.c.key.in_(chunk))):
-                stored[key].add(cid)
-        scores: Counter[str] = Counter()
-        for key in keys:
-            posting = stored.get(key, set()) | fresh_postings.get(key, set())
-            if posting and len(posting) <= MAX_POSTING:
-                for cid in posting:
-                    scores[cid] += vec[key]
-        return [cid for cid, _ in scores.most_common(CANDIDATES)]
 
     # clusters of an older ledger: rebuilt from their members, as cluster_threads does
     placed: set[str] = set()
@@ -320,7 +331,8 @@ def cluster_batch(
             if not unit.refs and not thread.main:
                 continue
             vec = idf.vector(unit.counts)
-            found = [cid for cid in candidates(vec) if thread.main or cid != own_main]
+            found = [cid for cid in stored_candidates(conn, vec, fresh_postings)
+                     if thread.main or cid != own_main]
             best_id, basis = choose_cluster(unit, vec, ((cid, load_state(cid)) for cid in found),
                                             rare)
             if best_id is None:  # nothing in its own words: a report of it in another language?
@@ -348,6 +360,7 @@ def cluster_batch(
     kept = {c.id: c for c in legacy if c.id not in touched}
     state_ids = touched | legacy_ids
     idf.save()
+    _note_young(conn, clusters, units, fresh_clusters - legacy_ids, touched, idf.n_docs)
 
     # store the units, postings and state of every touched cluster
     unit_rows, posting_rows = [], set()
@@ -397,6 +410,24 @@ def cluster_batch(
     out += kept.values()
     save_clusters(conn, out)
     return sorted(out, key=lambda c: c.id)
+
+
+def _note_young(
+    conn: Connection, clusters: Mapping[str, ClusterState], units: Mapping[str, list[Unit]],
+    fresh: set[str], touched: set[str], n_docs: int,
+) -> None:
+    """Remember the clusters this batch opened with one article (see
+    :mod:`newsledger.group.young`); a stored one that gained an article is no longer one."""
+    grown = sorted(touched - fresh)
+    for chunk in _chunks(grown):
+        conn.execute(delete(inc_young).where(inc_young.c.cluster_id.in_(chunk)))
+    rows = [{"cluster_id": cid, "article_id": next(iter(clusters[cid].articles)),
+             "placed_at": n_docs}
+            for cid in sorted(fresh)
+            if len(clusters[cid].articles) == 1 and len(units.get(cid, ())) == 1
+            and units[cid][0].refs]
+    if rows:
+        conn.execute(insert(inc_young), rows)
 
 
 def _language_basis(unit: Unit, vec: Mapping[str, float], state: ClusterState) -> JoinBasis:

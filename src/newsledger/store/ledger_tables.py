@@ -197,6 +197,17 @@ ledger_article_dates = Table(
     Column("published_basis", Text, nullable=True),
 )
 
+# events that no longer exist because another absorbed them (a merge, a lone report placed
+# again): an id an analyst cited keeps leading to the event that holds its reports now
+ledger_event_moves = Table(
+    "ledger_event_moves",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("moved_to", String(64), nullable=False, index=True),
+    Column("run", Integer, nullable=False),
+)
+MAX_MOVES_FOLLOWED = 32
+
 LEDGER_TABLES = (
     ledger_runs,
     ledger_events,
@@ -568,6 +579,34 @@ def delete_events(conn: Connection, event_ids: Iterable[str]) -> None:
     ids = list(dict.fromkeys(event_ids))
     if ids:
         _delete_event_rows(conn, ids)
+
+
+def record_moves(conn: Connection, run: int, moves: Mapping[str, str]) -> None:
+    """Remember which event absorbed each removed one (a later move of the same id wins)."""
+    ids = sorted(moves)
+    for chunk in _chunks(ids):
+        conn.execute(delete(ledger_event_moves).where(ledger_event_moves.c.id.in_(chunk)))
+    rows = [{"id": cid, "moved_to": moves[cid], "run": run} for cid in ids]
+    for chunk in _chunks(rows):
+        conn.execute(insert(ledger_event_moves), list(chunk))
+
+
+def moved_to(conn: Connection, event_id: str) -> str | None:
+    """The event that holds a removed event's reports now (moves followed), or None."""
+    seen = {event_id}
+    current = event_id
+    for _ in range(MAX_MOVES_FOLLOWED):
+        nxt = conn.execute(select(ledger_event_moves.c.moved_to)
+                           .where(ledger_event_moves.c.id == current)).scalar_one_or_none()
+        if nxt is None or nxt in seen:
+            return None
+        exists = conn.execute(select(ledger_events.c.id)
+                              .where(ledger_events.c.id == nxt)).scalar_one_or_none()
+        if exists is not None:
+            return nxt
+        seen.add(nxt)
+        current = nxt
+    return None
 
 
 # ---------------------------------------------------------------------------- entities
@@ -1346,13 +1385,16 @@ __all__ = [
     "iter_rejections",
     "iter_stories",
     "last_finished_run",
+    "ledger_event_moves",
     "list_key",
     "load_ledger",
     "load_sub_ledger",
     "merge_entities",
     "move_entity_mentions",
+    "moved_to",
     "overview",
     "reading",
+    "record_moves",
     "replace_events",
     "replace_origin_groups",
     "set_article_dates",

@@ -25,7 +25,9 @@ stored article in as one batch, keeping the stored cluster ids).
 - ``inc_units``: one row per (cluster, article): the feature counts and dates the
   cluster's centroid is built from; ``inc_postings``: feature -> cluster index;
   ``inc_df``: document frequency of every feature (for IDF); ``inc_cluster_state``:
-  a cluster's dates, founder, and whether its founder was a main story.
+  a cluster's dates, founder, and whether its founder was a main story;
+  ``inc_young``: clusters of one article and the number of documents the IDF counted
+  when that article founded them, to be placed again once the ledger has doubled.
 The ledger itself (events, claims, conflicts, entities, origin groups, dates) is
 written through :mod:`newsledger.store.ledger_tables`.
 - ``inc_meta``: counters (documents seen by the cluster index, run number).
@@ -161,6 +163,13 @@ inc_cluster_state = Table(
     Column("id", String(64), primary_key=True),
     Column("record", Text, nullable=False),  # JSON: text_dates, published, founder...
 )
+inc_young = Table(
+    "inc_young",
+    metadata,
+    Column("cluster_id", String(64), primary_key=True),
+    Column("article_id", String(128), nullable=False),
+    Column("placed_at", Integer, nullable=False, index=True),  # n_docs when placed
+)
 __all__ = [
     "inc_acronyms",
     "inc_articles",
@@ -179,4 +188,5 @@ __all__ = [
     "inc_people",
     "inc_postings",
     "inc_units",
+    "inc_young",
 ]

@@ -189,7 +189,7 @@ def create_app(
         ledger, conn = db
         found = ledger.event_index(conn, event_id)
         if found is None:
-            raise HTTPException(404, f"no event with id {event_id!r}")
+            return _moved_or_missing(ledger, conn, event_id, "/events/")
         idx, event = found
         context = views.event_view(idx, event)
         context["story"] = ledger.story_of(conn, event_id)
@@ -350,12 +350,13 @@ def create_app(
     @app.get(
         "/api/events/{event_id}", tags=["events"], summary="One event with claims and conflicts"
     )
-    def api_event(event_id: str, db: Ledger) -> dict[str, Any]:
-        """One event with its claims, conflicts and the entities it refers to."""
+    def api_event(event_id: str, db: Ledger) -> Any:
+        """One event with its claims, conflicts and the entities it refers to; the id of an
+        event another absorbed (a merge) redirects to that event."""
         ledger, conn = db
         found = ledger.api_event(conn, event_id)
         if found is None:
-            raise HTTPException(404, f"no event with id {event_id!r}")
+            return _moved_or_missing(ledger, conn, event_id, "/api/events/")
         return found
 
     @app.get("/api/claims", tags=["claims"], summary="List claims")
@@ -415,6 +416,15 @@ def create_app(
             raise HTTPException(503, str(exc)) from exc
 
     return app
+
+
+def _moved_or_missing(ledger: StoreLedger, conn: Connection, event_id: str, prefix: str
+                      ) -> RedirectResponse:
+    """A redirect to the event that absorbed this one, else a 404."""
+    target = ledger.moved_to(conn, event_id)
+    if target is None:
+        raise HTTPException(404, f"no event with id {event_id!r}")
+    return RedirectResponse(prefix + target, 307)
 
 
 def _is_partial(request: Request) -> bool:

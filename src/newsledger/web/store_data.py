@@ -326,6 +326,10 @@ class StoreLedger:
         rows = conn.execute(select(ent.c.id, ent.c.name).where(ent.c.id.in_(sorted(ids))))
         return {eid: name for eid, name in rows}
 
+    def moved_to(self, conn: Connection, event_id: str) -> str | None:
+        """Where a removed event's reports are now (another event absorbed it), or None."""
+        return lt.moved_to(conn, event_id)
+
     def event_record(self, conn: Connection, event_id: str) -> Record | None:
         ev = lt.ledger_events
         found = conn.execute(select(ev.c.record).where(ev.c.id == event_id)).scalar_one_or_none()
