@@ -108,16 +108,16 @@ def test_at_most_the_limit_is_looked_at_oldest_first(tmp_path: Path):
     feats = _features(OTHERS)
     store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
     store.add_articles(OTHERS)
+    for batch in (OTHERS[:10], OTHERS[10:20], OTHERS[20:]):
+        with store.transaction() as conn:
+            cluster_batch(conn, {a.id: feats[a.id] for a in batch}, feats.get)
     with store.transaction() as conn:
-        cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS[:10]}, feats.get)
-    with store.transaction() as conn:
-        cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS[10:]}, feats.get)
         before = _lone(conn)
-        assert sorted(at for _, at in before.values())[:10] == [10] * 10
-        assert place_young_again(conn, feats.get, 3) == ([], {})
+        assert sorted(at for _, at in before.values()) == [10] * 10 + [20] * 10 + [60] * 40
+        assert place_young_again(conn, feats.get, 3) == ([], {})  # 20 due, nothing takes one
         after = _lone(conn)
     store.close()
-    looked = {cid for cid in before if after[cid][1] != before[cid][1]}
+    looked = {cid for cid in before if after[cid] != before[cid]}
     assert len(looked) == 3
     assert all(before[cid][1] == 10 and after[cid][1] == len(OTHERS) for cid in looked)
 
