@@ -511,9 +511,15 @@ def _place_young_again(batch: _Batch, changed: Sequence[EventCluster]
 
     grown, absorbed = place_young_again(batch.conn, batch.features_of,
                                         limit_for(len(batch.new_ids)))
-    by_id = {c.id: c for c in changed if c.id not in absorbed}
-    by_id.update({c.id: c for c in grown})
-    return sorted(by_id.values(), key=lambda c: c.id), absorbed
+    return _rewritten(changed, set(absorbed), grown), absorbed
+
+
+def _rewritten(changed: Sequence[EventCluster], gone: set[str],
+               records: Iterable[EventCluster]) -> list[EventCluster]:
+    """The changed clusters less those gone, with the newer ``records`` over them, by id."""
+    by_id = {c.id: c for c in changed if c.id not in gone}
+    by_id.update({c.id: c for c in records})
+    return sorted(by_id.values(), key=lambda c: c.id)
 
 
 def _replay_corrections(batch: _Batch, changed: Sequence[EventCluster]
@@ -529,9 +535,7 @@ def _replay_corrections(batch: _Batch, changed: Sequence[EventCluster]
         return list(changed), Applied()
     touched = {a for c in changed for a in c.article_ids} | batch.new_ids
     applied = replay(batch.conn, corrections, batch.features_of, touched)
-    by_id = {c.id: c for c in changed if c.id not in applied.removed}
-    by_id.update(applied.changed)
-    return sorted(by_id.values(), key=lambda c: c.id), applied
+    return _rewritten(changed, applied.removed, applied.changed.values()), applied
 
 
 def _legacy_clusters(conn: Connection, new_ids: set[str]) -> list[EventCluster]:

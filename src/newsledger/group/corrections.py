@@ -206,10 +206,11 @@ class _State:
         self.meta.pop(src, None)
         return members
 
-    def save(self, removed: set[str]) -> None:
-        """Write the cluster state of every cluster touched (a founder that left hands on)."""
+    def save(self, removed: set[str], only: set[str] | None = None) -> None:
+        """Write the cluster state of every cluster touched, or of those in ``only`` (a
+        founder that left hands on)."""
         for cid, meta in sorted(self.meta.items()):
-            if cid in removed:
+            if cid in removed or (only is not None and cid not in only):
                 continue
             units = self._units(cid)
             if meta["founder"] not in meta["articles"] and units:

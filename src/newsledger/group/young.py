@@ -93,7 +93,7 @@ def place_young_again(
         if best not in before:
             before.update({c.id: c for c in load_clusters(conn, [best])})
         moving.absorb_cluster(cid, best)
-        moving.save(set(absorbed) | {cid})  # the stored state stays what the next reads
+        moving.save(set(), only={best})  # the stored state stays what the next reads
         conn.execute(delete(inc_young).where(inc_young.c.cluster_id.in_([cid, best])))
         loaded.pop(best, None)  # its centroid now holds the unit
         absorbed[cid] = best
