@@ -122,6 +122,42 @@ def test_at_most_the_limit_is_looked_at_oldest_first(tmp_path: Path):
     assert all(before[cid][1] == 10 and after[cid][1] == len(OTHERS) for cid in looked)
 
 
+# A report published the day before the others is placed first in its run, when no event
+# of the burst exists yet; the burst's reports, placed after it, open their own event.
+EARLY = article("early", "Residents said floodwater swept through the villages, and officials "
+                "opened shelters in schools after the dam gave way.", "2024-05-13")
+
+
+def test_a_lone_event_the_run_opened_is_looked_at_again_at_the_runs_end(tmp_path: Path):
+    arts = [EARLY, *BURST, *OTHERS]
+    feats = _features(arts)
+    store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
+    store.add_articles(arts)
+    with store.transaction() as conn:
+        placed = cluster_batch(conn, feats, feats.get)
+        lone = next(c.id for c in placed if c.article_ids == (EARLY.id,))
+        burst = next(c.id for c in placed if BURST[0].id in c.article_ids)
+        assert EARLY.id not in next(c for c in placed if c.id == burst).article_ids
+        assert _lone(conn)[lone] == (EARLY.id, len(arts))
+        grown, absorbed = place_young_again(conn, feats.get, 200)
+        assert absorbed == {lone: burst}
+        assert set(grown[0].article_ids) == {a.id for a in BURST} | {EARLY.id}
+        # looked at once: the unrelated lone reports wait for the ledger to double
+        n_docs = len(arts)
+        assert sorted(at for _, at in _lone(conn).values()) == [n_docs] * len(OTHERS)
+    later = article("later", "The Zorvan fair opens on Friday with music and stalls.", DAY)
+    store.add_articles([later])
+    with store.transaction() as conn:
+        cluster_batch(conn, _features([later]), feats.get)
+        before = _lone(conn)
+        assert place_young_again(conn, feats.get, 200) == ([], {})
+        after = _lone(conn)
+    store.close()
+    # only the run's own lone event was looked at; the earlier ones were not due again
+    assert [cid for cid in before if before[cid] != after[cid]] == []
+    assert sorted(at for _, at in after.values()) == [n_docs] * len(OTHERS) + [n_docs + 1]
+
+
 def _jsonl(path: Path, arts: list[Article]) -> str:
     path.write_text("".join(json.dumps({"id": a.path_or_url, "text": a.text,
                                         "published": a.published}) + "\n" for a in arts),

@@ -9,9 +9,12 @@ documents the IDF counted then; once that number has doubled, the article's unit
 compared again, through the stored postings and with the same wording and identity rules
 (:func:`newsledger.group.events.choose_cluster`), with the events that exist now. If
 one takes it, the lone event is absorbed into it (its id and record are gone, as after
-a merge); if none does, it waits for the next doubling. So each lone event is looked at
-about log2(ledger size) times in its life, and at most ``limit`` of them in one run
-(oldest first), which keeps the cost of a run bound to its new articles.
+a merge); if none does, it waits for the next doubling. An event the current run opened is
+also looked at once at the run's end: a run places its articles one after the other, so
+the first ones saw none of the events its later ones built (a first analyze of a
+thousand reports, each happening's reports scattered through it). So each lone event is
+looked at about 1 + log2(ledger size) times in its life, and at most ``limit`` of them in
+one run (oldest first), which keeps the cost of a run bound to its new articles.
 
 Never placed again: an event that gained a second article, or one a correction made
 (corrections are replayed after this step and win). A lone side story never joins the
@@ -23,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 
 from newsledger.group.corrections import _State
 from newsledger.group.events import ClusterState, choose_cluster, rare_place
@@ -58,7 +61,8 @@ def place_young_again(
     idf = _Idf(conn, {})
     due = conn.execute(
         select(inc_young.c.cluster_id, inc_young.c.article_id)
-        .where(inc_young.c.placed_at * GROWTH <= idf.n_docs)
+        .where(or_(inc_young.c.placed_at * GROWTH <= idf.n_docs,
+                   inc_young.c.placed_at == idf.n_docs))  # opened by this run
         .order_by(inc_young.c.placed_at, inc_young.c.cluster_id).limit(limit)).all()
     if not due:
         return [], {}
