@@ -49,3 +49,19 @@ def test_run_on_a_tiny_file(tmp_path):
     assert result["n"] == 1
     assert result["metrics"]["ari"] == pytest.approx(1.0)
     assert result["metrics"]["bcubed_f1"] == pytest.approx(1.0)
+
+
+def test_statements_of_different_figures_are_never_one_claim():
+    from newsledger.extract.quantities import exact_numbers
+    from newsledger.reconcile.propositions import from_text, group_propositions
+
+    answers = ["for two more years", "two years", "for three more years", "three years"]
+    for labels in (
+        group_answers(answers),  # by meaning (the embedder)
+        [g for i in range(len(answers)) for g, group in
+         enumerate(group_propositions([from_text(a) for a in answers])) if i in group],  # words
+    ):
+        assert labels[0] == labels[1] != labels[2] == labels[3]
+    assert exact_numbers("one of them said it would last two years") == {2.0}
+    assert exact_numbers("until July 1, 2024") == {1.0, 2024.0}
+    assert exact_numbers("dozens of people") == frozenset()

@@ -330,6 +330,21 @@ def _parse_words(words: str) -> float | None:
     return total + current if seen else None
 
 
+def exact_numbers(text: str) -> frozenset[float]:
+    """The exact figures a text states ("two more years": 2; "July 1, 2024": 1 and 2024), so
+    that statements of different figures are never one claim. Vague amounts ("dozens") and
+    the word "one" (a pronoun as often: "one of them") are left out."""
+    out: set[float] = set()
+    for m in NUMBER_RE.finditer(text):
+        value, _, _, vague = _parse_number(m)
+        if value is not None and not vague and m.group(0).lower() not in _NOT_FIGURES:
+            out.add(value)
+    return frozenset(out)
+
+
+_NOT_FIGURES = frozenset({"one", "a", "an"})
+
+
 MAX_COUNT = 1e12
 """Figures at or above this are not counts (a digit run of hundreds of digits overflows)."""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
+from newsledger.extract.quantities import exact_numbers
 from newsledger.reconcile.lexicon import HARM, NO_HARM, OPPOSITE
 from newsledger.reconcile.text import content_words, fold, overlap
 
@@ -81,6 +82,7 @@ class Proposition:
     figures: tuple[Figure, ...] = ()
     cyrillic: bool = False  # written in Cyrillic: words cannot be compared with Latin ones
     source: str | None = None  # the article it comes from: one report's statements by words
+    numbers: frozenset[float] = frozenset()  # exact figures stated ("two years", "2024")
 
 
 EARLIER = frozenset({"previous", "earlier", "prior", "yesterday"})
@@ -95,6 +97,7 @@ def is_cyrillic(text: str) -> bool:
 
 def from_text(text: str, **fields: object) -> Proposition:
     fields.setdefault("cyrillic", is_cyrillic(text))
+    fields.setdefault("numbers", exact_numbers(text))
     return Proposition(words=content_words(text), **fields)  # type: ignore[arg-type]
 
 
@@ -141,6 +144,12 @@ def _figures_relation(a: Proposition, b: Proposition) -> bool | None:
     return verdict
 
 
+def numbers_apart(a: Proposition, b: Proposition) -> bool:
+    """Both state exact figures and none in common: "for two years" and "for three years"
+    are near in words and meaning, and apart in what they claim."""
+    return bool(a.numbers and b.numbers and not a.numbers & b.numbers)
+
+
 def sides_compatible(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
@@ -163,7 +172,7 @@ def same_proposition(a: Proposition, b: Proposition) -> bool:
     if not places_compatible(a, b):
         return False
     figures = _figures_relation(a, b)
-    if figures is False:
+    if figures is False or numbers_apart(a, b):
         return False
     closeness = overlap(a.words, b.words)
     if figures:
@@ -263,6 +272,8 @@ def compatible(a: Proposition, b: Proposition) -> bool:
     if a.outcome and b.outcome and a.outcome != b.outcome:
         return False
     if not places_compatible(a, b) or _figures_relation(a, b) is False:
+        return False
+    if numbers_apart(a, b):
         return False
     if attributed(a) != attributed(b):
         return False  # a reporter's own sentence joins a speaker's claim by words only

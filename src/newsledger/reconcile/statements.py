@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from newsledger.extract.quantities import exact_numbers
 from newsledger.ingest.clean import heading_lines_end
 from newsledger.model import (
     Annotations,
@@ -86,6 +87,7 @@ class Statement:
             figures=figures,
             cyrillic=is_cyrillic(self.content),
             source=self.article_id,
+            numbers=exact_numbers(self.content),
         )
 
 
