@@ -139,7 +139,9 @@ def test_a_lone_event_the_run_opened_is_looked_at_again_at_the_runs_end(tmp_path
         burst = next(c.id for c in placed if BURST[0].id in c.article_ids)
         assert EARLY.id not in next(c for c in placed if c.id == burst).article_ids
         assert _lone(conn)[lone] == (EARLY.id, len(arts))
-        grown, absorbed = place_young_again(conn, feats.get, 200)
+        # the events the run did not change are as the report met them: none takes it
+        assert place_young_again(conn, feats.get, 200, changed={lone}) == ([], {})
+        grown, absorbed = place_young_again(conn, feats.get, 200, {c.id for c in placed})
         assert absorbed == {lone: burst}
         assert set(grown[0].article_ids) == {a.id for a in BURST} | {EARLY.id}
         # looked at once: the unrelated lone reports wait for the ledger to double

@@ -510,7 +510,7 @@ def _place_young_again(batch: _Batch, changed: Sequence[EventCluster]
     from newsledger.group.young import limit_for, place_young_again
 
     grown, absorbed = place_young_again(batch.conn, batch.features_of,
-                                        limit_for(len(batch.new_ids)))
+                                        limit_for(len(batch.new_ids)), {c.id for c in changed})
     return _rewritten(changed, set(absorbed), grown), absorbed
 
 

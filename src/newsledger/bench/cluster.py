@@ -361,8 +361,9 @@ def evaluate_stored(docs: list[Doc], batches: int, order: str = "file",
                                             local_resolution(conn, [aid]))
 
                 refresh_units(conn, sorted(delta.moved_articles - set(feats)), features_of)
-                cluster_batch(conn, feats, features_of)
-                place_young_again(conn, features_of, limit_for(len(batch)))
+                changed = cluster_batch(conn, feats, features_of)
+                place_young_again(conn, features_of, limit_for(len(batch)),
+                                  {c.id for c in changed})
         with store.reading() as conn:
             clusters = [codec.loads(EventCluster, r)
                         for r in conn.execute(clusters_table.select()).mappings()

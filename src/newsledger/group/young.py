@@ -10,9 +10,10 @@ compared again, through the stored postings and with the same wording and identi
 (:func:`newsledger.group.events.choose_cluster`), with the events that exist now. If
 one takes it, the lone event is absorbed into it (its id and record are gone, as after
 a merge); if none does, it waits for the next doubling. An event the current run opened is
-also looked at once at the run's end: a run places its articles one after the other, so
-the first ones saw none of the events its later ones built (a first analyze of a
-thousand reports, each happening's reports scattered through it). So each lone event is
+also looked at once at the run's end, against the events the run changed: a run places
+its articles one after the other, so the first ones saw none of the events its later
+ones built (a first analyze of a thousand reports, each happening's reports scattered
+through it), while every other event is as it was when they were placed. So each lone event is
 looked at about 1 + log2(ledger size) times in its life, and at most ``limit`` of them in
 one run (oldest first), which keeps the cost of a run bound to its new articles.
 
@@ -24,7 +25,7 @@ event that holds its own article's main story, as at its first placement.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy import Connection, delete, or_, select, update
 
@@ -54,13 +55,20 @@ def limit_for(new_articles: int) -> int:
 
 
 def place_young_again(
-    conn: Connection, features_of: Features, limit: int
+    conn: Connection, features_of: Features, limit: int,
+    changed: Collection[str] | None = None,
 ) -> tuple[list[EventCluster], dict[str, str]]:
     """Events that absorbed a lone event (their new records), and the event that absorbed
-    each lone event gone."""
+    each lone event gone.
+
+    ``changed``: the events this run placed articles in. A lone event the run opened has
+    met every other event already, as it is now and with the same IDF, so only these are
+    compared with it again (None: all).
+    """
     idf = _Idf(conn, {})
+    recent = frozenset(changed or ())
     due = conn.execute(
-        select(inc_young.c.cluster_id, inc_young.c.article_id)
+        select(inc_young.c.cluster_id, inc_young.c.article_id, inc_young.c.placed_at)
         .where(or_(inc_young.c.placed_at * GROWTH <= idf.n_docs,
                    inc_young.c.placed_at == idf.n_docs))  # opened by this run
         .order_by(inc_young.c.placed_at, inc_young.c.cluster_id).limit(limit)).all()
@@ -78,7 +86,8 @@ def place_young_again(
             loaded[cid] = stored_state(conn, cid, idf)[0]
         return loaded[cid]
 
-    for cid, aid in due:
+    for cid, aid, placed_at in due:
+        this_run = changed is not None and placed_at == idf.n_docs
         exists = conn.execute(select(inc_cluster_state.c.id)
                               .where(inc_cluster_state.c.id == cid)).scalar_one_or_none()
         state, units = stored_state(conn, cid, idf) if exists else (None, [])
@@ -88,7 +97,8 @@ def place_young_again(
         unit = units[0]
         vec = idf.vector(unit.counts)
         found = [c for c in stored_candidates(conn, vec)
-                 if c != cid and aid not in state_of(c).articles]
+                 if c != cid and (not this_run or c in recent or c in taken)
+                 and aid not in state_of(c).articles]
         best, basis = choose_cluster(unit, vec, ((c, state_of(c)) for c in found), rare)
         if best is None or basis is None:
             conn.execute(update(inc_young).where(inc_young.c.cluster_id == cid)
