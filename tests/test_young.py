@@ -160,6 +160,25 @@ def test_a_lone_event_the_run_opened_is_looked_at_again_at_the_runs_end(tmp_path
     assert sorted(at for _, at in after.values()) == [n_docs] * len(OTHERS) + [n_docs + 1]
 
 
+def test_a_run_of_fewer_documents_than_the_idf_prior_leaves_its_lone_events_for_later(
+        tmp_path: Path):
+    first = [EARLY, *BURST[:20]]  # 21 documents: the IDF's prior of 30 outweighs them
+    arts = [*first, *OTHERS]
+    feats = _features(arts)
+    store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
+    store.add_articles(arts)
+    with store.transaction() as conn:
+        placed = cluster_batch(conn, {a.id: feats[a.id] for a in first}, feats.get)
+        lone = next(c.id for c in placed if c.article_ids == (EARLY.id,))
+        assert place_young_again(conn, feats.get, 200, {c.id for c in placed}) == ([], {})
+        assert _lone(conn)[lone] == (EARLY.id, len(first))
+    with store.transaction() as conn:  # the ledger has more than doubled: due
+        placed = cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS}, feats.get)
+        _, absorbed = place_young_again(conn, feats.get, 200, {c.id for c in placed})
+        assert lone in absorbed
+    store.close()
+
+
 def _jsonl(path: Path, arts: list[Article]) -> str:
     path.write_text("".join(json.dumps({"id": a.path_or_url, "text": a.text,
                                         "published": a.published}) + "\n" for a in arts),

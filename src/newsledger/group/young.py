@@ -13,7 +13,10 @@ a merge); if none does, it waits for the next doubling. An event the current run
 also looked at once at the run's end, against the events the run changed: a run places
 its articles one after the other, so the first ones saw none of the events its later
 ones built (a first analyze of a thousand reports, each happening's reports scattered
-through it), while every other event is as it was when they were placed. So each lone event is
+through it), while every other event is as it was when they were placed. Not in a ledger
+of fewer documents than the IDF's prior (``BACKGROUND``): there every word still looks
+common, and the grown events of a dozen reports on related politics take reports of
+another happening (NewsWCL50 in arrival order, BENCHMARKS.md). So each lone event is
 looked at about 1 + log2(ledger size) times in its life, and at most ``limit`` of them in
 one run (oldest first), which keeps the cost of a run bound to its new articles.
 
@@ -30,7 +33,7 @@ from collections.abc import Callable, Collection
 from sqlalchemy import Connection, delete, or_, select, update
 
 from newsledger.group.corrections import _State
-from newsledger.group.events import ClusterState, choose_cluster, rare_place
+from newsledger.group.events import BACKGROUND, ClusterState, choose_cluster, rare_place
 from newsledger.group.features import ArticleFeatures
 from newsledger.group.incremental import (
     _Idf,
@@ -67,10 +70,12 @@ def place_young_again(
     """
     idf = _Idf(conn, {})
     recent = frozenset(changed or ())
+    due_now = inc_young.c.placed_at * GROWTH <= idf.n_docs
+    if idf.n_docs >= BACKGROUND:  # fewer documents than the IDF's prior tell little apart
+        due_now = or_(due_now, inc_young.c.placed_at == idf.n_docs)  # opened by this run
     due = conn.execute(
         select(inc_young.c.cluster_id, inc_young.c.article_id, inc_young.c.placed_at)
-        .where(or_(inc_young.c.placed_at * GROWTH <= idf.n_docs,
-                   inc_young.c.placed_at == idf.n_docs))  # opened by this run
+        .where(due_now)
         .order_by(inc_young.c.placed_at, inc_young.c.cluster_id).limit(limit)).all()
     if not due:
         return [], {}
