@@ -221,6 +221,21 @@ def story_assignment(
     return {aid: story_of.get(cid, cid) for aid, cid in assignment.items()}
 
 
+def _event_scores(gold: dict[str, str], assignment: dict[str, str]) -> dict:
+    metrics: dict = bcubed(gold, assignment)
+    metrics["clusters"] = len(set(assignment.values()))
+    metrics["gold_clusters"] = len(set(gold.values()))
+    return metrics
+
+
+def _story_scores(gold: dict[str, str], clusters: Iterable[EventCluster],
+                  assignment: dict[str, str], annotations: dict[str, Annotations],
+                  resolution: Resolution) -> dict:
+    story = story_assignment(clusters, assignment, annotations, resolution)
+    return {**{f"story_{k}": v for k, v in bcubed(gold, story).items()},
+            "stories": len(set(story.values()))}
+
+
 def bcubed(gold: dict[str, str], predicted: dict[str, str]) -> dict[str, float]:
     by_gold: dict[str, set[str]] = defaultdict(set)
     by_pred: dict[str, set[str]] = defaultdict(set)
@@ -284,14 +299,10 @@ def evaluate(docs: list[Doc], batches: int = BATCHES) -> dict:
         group_s += t2 - t1
     assignment = article_assignment(clusters)
     gold = {a.id: d.gold for a, d in zip(articles, docs, strict=True)}
-    metrics = bcubed(gold, assignment)
-    metrics["clusters"] = len(set(assignment.values()))
-    metrics["gold_clusters"] = len(set(gold.values()))
+    metrics = _event_scores(gold, assignment)
     t3 = time.perf_counter()
-    story = story_assignment(clusters, assignment, annotations, Resolution(tuple(entities)))
-    story_metrics = bcubed(gold, story)
-    metrics.update({f"story_{k}": v for k, v in story_metrics.items()})
-    metrics["stories"] = len(set(story.values()))
+    metrics.update(_story_scores(gold, clusters, assignment, annotations,
+                                 Resolution(tuple(entities))))
     story_s = time.perf_counter() - t3
     return {
         "metrics": metrics,
@@ -368,19 +379,15 @@ def evaluate_stored(docs: list[Doc], batches: int, order: str = "file",
             clusters = [codec.loads(EventCluster, r)
                         for r in conn.execute(clusters_table.select()).mappings()
                         .all() for r in [r["record"]]]
-            resolution = local_resolution(conn, by_id)
+            resolution = local_resolution(conn, by_id) if stories else None
         store.close()
     assignment = article_assignment(clusters)
     gold = {a.id: d.gold for a, d in zip(articles, docs, strict=True)}
-    metrics = bcubed(gold, assignment)
-    metrics["clusters"] = len(set(assignment.values()))
-    metrics["gold_clusters"] = len(set(gold.values()))
+    metrics = _event_scores(gold, assignment)
     group_s = time.perf_counter() - started - extract_s
     story_started = time.perf_counter()
-    if stories:
-        story = story_assignment(clusters, assignment, annotations, resolution)
-        metrics.update({f"story_{k}": v for k, v in bcubed(gold, story).items()})
-        metrics["stories"] = len(set(story.values()))
+    if resolution is not None:
+        metrics.update(_story_scores(gold, clusters, assignment, annotations, resolution))
     return {"metrics": metrics, "batches": batches, "order": order,
             "path": "stored (as analyze: resolve_batch, cluster_batch, lone events again)",
             "extract_seconds": round(extract_s, 2),

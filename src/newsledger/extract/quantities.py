@@ -330,6 +330,9 @@ def _parse_words(words: str) -> float | None:
     return total + current if seen else None
 
 
+_NOT_FIGURES = frozenset({"one", "a", "an"})
+
+
 def exact_numbers(text: str) -> frozenset[float]:
     """The exact figures a text states ("two more years": 2; "July 1, 2024": 1 and 2024), so
     that statements of different figures are never one claim. Vague amounts ("dozens") and
@@ -340,9 +343,6 @@ def exact_numbers(text: str) -> frozenset[float]:
         if value is not None and not vague and m.group(0).lower() not in _NOT_FIGURES:
             out.add(value)
     return frozenset(out)
-
-
-_NOT_FIGURES = frozenset({"one", "a", "an"})
 
 
 MAX_COUNT = 1e12
