@@ -4,8 +4,8 @@ A first batch of two dozen reports of one dam burst makes the burst's own words 
 common, so one more report of it, told mostly in other words, opens an event of its own;
 over everything (the burst among sixty unrelated reports) the same report joins the
 burst. Once the ledger has doubled, the stored path compares the lone event again and
-ends where the run over everything does. Before the doubling, or with nothing that
-takes it, a lone event stays as it is.
+ends where the run over everything does; so does a small event of a few such reports.
+Before the doubling, or with nothing that takes it, a lone event stays as it is.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from newsledger.group import cluster_events
+from newsledger.group import cluster_events, young
 from newsledger.group.features import article_features
-from newsledger.group.incremental import cluster_batch, load_clusters
+from newsledger.group.incremental import SMALL_EVENT, cluster_batch, load_clusters
 from newsledger.group.young import place_young_again
-from newsledger.model import Article, Resolution
+from newsledger.model import Article, JoinBasis, Resolution
 from newsledger.pipeline import analyze
 from newsledger.store import LedgerStore
+from newsledger.store.sql import clusters_table
 from newsledger.store.state import inc_young
 from tests.test_group_events import article, by_article
 
@@ -176,6 +177,96 @@ def test_a_run_of_fewer_documents_than_the_idf_prior_leaves_its_lone_events_for_
         placed = cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS}, feats.get)
         _, absorbed = place_young_again(conn, feats.get, 200, {c.id for c in placed})
         assert lone in absorbed
+    store.close()
+
+
+# One more report of the warning, in the next run: it joins the lone report of it, so the
+# two make a small event of their own, which the young ledger kept apart from the burst.
+WARNED_AGAIN = article("warned-again", "Engineers had long warned that the Kellmoor dam was "
+                       "cracked. It burst before dawn, floodwater swept through the villages "
+                       "and the river rose.", DAY)
+
+
+def test_a_small_event_of_a_young_ledger_joins_once_the_ledger_has_doubled(tmp_path: Path):
+    arts = [*BURST, WARNED, WARNED_AGAIN, *OTHERS]
+    assigned = by_article(cluster_events(arts, {}, NO_ONE, ()))
+    assert assigned[WARNED.id] == assigned[WARNED_AGAIN.id] == assigned[BURST[0].id]
+    feats = _features(arts)
+    store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
+    store.add_articles(arts)
+    with store.transaction() as conn:
+        first = cluster_batch(conn, {a.id: feats[a.id] for a in [*BURST, WARNED]}, feats.get)
+        burst = next(c.id for c in first if BURST[0].id in c.article_ids)
+    with store.transaction() as conn:
+        (pair,) = cluster_batch(conn, {WARNED_AGAIN.id: feats[WARNED_AGAIN.id]}, feats.get)
+        assert set(pair.article_ids) == {WARNED.id, WARNED_AGAIN.id}
+        assert place_young_again(conn, feats.get, 100) == ([], {})  # not yet doubled
+        assert _lone(conn)[pair.id] == (WARNED.id, len(BURST) + 1)  # still small, still due
+    with store.transaction() as conn:
+        cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS}, feats.get)
+        grown, absorbed = place_young_again(conn, feats.get, 100)
+        assert absorbed == {pair.id: burst}
+        assert set(grown[0].article_ids) == {a.id for a in BURST} | {WARNED.id, WARNED_AGAIN.id}
+        assert {b.article_id for b in grown[0].basis
+                if b.rule == "wording"} >= {WARNED.id, WARNED_AGAIN.id}
+        assert pair.id not in _lone(conn) and burst not in _lone(conn)
+    store.close()
+
+
+def test_an_event_grown_past_a_small_one_is_not_placed_again(tmp_path: Path):
+    copies = [article(f"copy{i}", WARNED.text, DAY) for i in range(SMALL_EVENT)]
+    arts = [*OTHERS[:40], WARNED, *copies]
+    feats = _features(arts)
+    store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
+    store.add_articles(arts)
+    with store.transaction() as conn:
+        placed = cluster_batch(conn, {a.id: feats[a.id] for a in [*OTHERS[:40], WARNED]},
+                               feats.get)
+        lone = next(c.id for c in placed if c.article_ids == (WARNED.id,))
+    with store.transaction() as conn:
+        cluster_batch(conn, {a.id: feats[a.id] for a in copies[:-1]}, feats.get)
+        assert lone in _lone(conn)  # SMALL_EVENT reports: still small
+        cluster_batch(conn, {copies[-1].id: feats[copies[-1].id]}, feats.get)
+        held = next(c for c in load_clusters(conn, [lone]))
+        assert len(held.article_ids) == SMALL_EVENT + 1
+        assert lone not in _lone(conn)
+    store.close()
+
+
+def test_an_event_that_took_one_and_is_then_taken_hands_everything_on(
+        tmp_path: Path, monkeypatch):
+    """Bookkeeping of one call: A joins B, then B (still small) joins C. The choices are
+    scripted, since which event a unit prefers is the placement rules' business."""
+    feats = _features(OTHERS)
+    store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
+    store.add_articles(OTHERS)
+    for batch in (OTHERS[:20], OTHERS[20:]):
+        with store.transaction() as conn:
+            cluster_batch(conn, {a.id: feats[a.id] for a in batch}, feats.get)
+    with store.transaction() as conn:
+        due = sorted(cid for cid, (_, at) in _lone(conn).items() if at == 20)
+        a, b, c = due[:3]
+        founder = {cid: aid for cid, (aid, _) in _lone(conn).items()}
+        seen: list[str] = []
+
+        def scripted(unit, vec, candidates, rare):  # A: B at first, C once in B; B: C
+            seen.append(unit.article_id)
+            if unit.article_id == founder[a]:
+                return (b if seen.count(founder[a]) == 1 else c), JoinBasis(
+                    unit.article_id, "wording", 0.5, ())
+            if unit.article_id == founder[b]:
+                return c, JoinBasis(unit.article_id, "wording", 0.5, ())
+            return None, None
+
+        monkeypatch.setattr(young, "choose_cluster", scripted)
+        grown, absorbed = place_young_again(conn, feats.get, 100)
+        assert absorbed == {a: c, b: c}
+        assert [r.id for r in grown] == [c]
+        members = {founder[a], founder[b], founder[c]}
+        assert set(grown[0].article_ids) == members
+        assert {x.article_id for x in grown[0].basis} == members
+        stored = set(conn.execute(select(clusters_table.c.id)).scalars())
+        assert c in stored and not stored & {a, b}
     store.close()
 
 

@@ -505,7 +505,7 @@ def _write_events(conn: Connection, run: int, events: Sequence, claims: Sequence
 
 def _place_young_again(batch: _Batch, changed: Sequence[EventCluster]
                        ) -> tuple[list[EventCluster], dict[str, str]]:
-    """The changed clusters once the lone events opened while the ledger was young have
+    """The changed clusters once the small events opened while the ledger was young have
     been compared again (newsledger.group.young), and the event that absorbed each one."""
     from newsledger.group.young import limit_for, place_young_again
 

@@ -389,7 +389,7 @@ def evaluate_stored(docs: list[Doc], batches: int, order: str = "file",
     if resolution is not None:
         metrics.update(_story_scores(gold, clusters, assignment, annotations, resolution))
     return {"metrics": metrics, "batches": batches, "order": order,
-            "path": "stored (as analyze: resolve_batch, cluster_batch, lone events again)",
+            "path": "stored (as analyze: resolve_batch, cluster_batch, small events again)",
             "extract_seconds": round(extract_s, 2),
             "resolve_and_group_seconds": round(group_s, 2),
             "story_seconds": round(time.perf_counter() - story_started, 2),

@@ -412,20 +412,24 @@ def cluster_batch(
     return sorted(out, key=lambda c: c.id)
 
 
+SMALL_EVENT = 6  # events of at most this many reports are placed again (group.young)
+
+
 def _note_young(
     conn: Connection, clusters: Mapping[str, ClusterState], units: Mapping[str, list[Unit]],
     fresh: set[str], touched: set[str], n_docs: int,
 ) -> None:
-    """Remember the clusters this batch opened with one article (see
-    :mod:`newsledger.group.young`); a stored one that gained an article is no longer one."""
-    grown = sorted(touched - fresh)
+    """Remember the small events this batch opened (see :mod:`newsledger.group.young`); a
+    stored one that grew past SMALL_EVENT reports is no longer one."""
+    grown = sorted(c for c in touched - fresh
+                   if c not in clusters or len(clusters[c].articles) > SMALL_EVENT)
     for chunk in _chunks(grown):
         conn.execute(delete(inc_young).where(inc_young.c.cluster_id.in_(chunk)))
-    rows = [{"cluster_id": cid, "article_id": next(iter(clusters[cid].articles)),
+    rows = [{"cluster_id": cid, "article_id": clusters[cid].founder or min(clusters[cid].articles),
              "placed_at": n_docs}
             for cid in sorted(fresh)
-            if len(clusters[cid].articles) == 1 and len(units.get(cid, ())) == 1
-            and units[cid][0].refs]
+            if len(clusters[cid].articles) <= SMALL_EVENT and units.get(cid)
+            and all(u.refs for u in units[cid])]
     if rows:
         conn.execute(insert(inc_young), rows)
 

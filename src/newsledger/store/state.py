@@ -26,8 +26,9 @@ stored article in as one batch, keeping the stored cluster ids).
   cluster's centroid is built from; ``inc_postings``: feature -> cluster index;
   ``inc_df``: document frequency of every feature (for IDF); ``inc_cluster_state``:
   a cluster's dates, founder, and whether its founder was a main story;
-  ``inc_young``: clusters of one article and the number of documents the IDF counted
-  when that article founded them, to be placed again once the ledger has doubled.
+  ``inc_young``: clusters of a few articles (``group.incremental.SMALL_EVENT``), their
+  founder and the number of documents the IDF counted when they opened, to be placed
+  again once the ledger has doubled.
 The ledger itself (events, claims, conflicts, entities, origin groups, dates) is
 written through :mod:`newsledger.store.ledger_tables`.
 - ``inc_meta``: counters (documents seen by the cluster index, run number).
