@@ -180,6 +180,28 @@ def test_a_run_of_fewer_documents_than_the_idf_prior_leaves_its_lone_events_for_
     store.close()
 
 
+
+def test_a_lone_event_placed_below_the_prior_is_looked_at_once_the_ledger_passes_it(
+        tmp_path: Path):
+    first = [EARLY, *BURST[:20]]  # 21 documents, below the IDF's prior of 30
+    arts = [*first, *OTHERS[:10]]  # 31: past the prior, far from doubled (42)
+    feats = _features(arts)
+    store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
+    store.add_articles(arts)
+    with store.transaction() as conn:
+        placed = cluster_batch(conn, {a.id: feats[a.id] for a in first}, feats.get)
+        lone = next(c.id for c in placed if c.article_ids == (EARLY.id,))
+        burst = next(c.id for c in placed if BURST[0].id in c.article_ids)
+        assert place_young_again(conn, feats.get, 200, {c.id for c in placed}) == ([], {})
+    with store.transaction() as conn:
+        placed = cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS[:10]}, feats.get)
+        assert burst not in {c.id for c in placed}  # not one the run changed
+        _, absorbed = place_young_again(conn, feats.get, 200, {c.id for c in placed})
+        assert absorbed.get(lone) == burst
+        # the run's unrelated reports were looked at once and wait for the next doubling
+        assert sorted(at for _, at in _lone(conn).values()) == [len(arts)] * 10
+    store.close()
+
 # One more report of the warning, in the next run: it joins the lone report of it, so the
 # two make a small event of their own, which the young ledger kept apart from the burst.
 WARNED_AGAIN = article("warned-again", "Engineers had long warned that the Kellmoor dam was "

@@ -18,6 +18,8 @@ happening's reports scattered through it), while every other event is as it was 
 were placed. Not in a ledger of fewer documents than the IDF's prior (``BACKGROUND``):
 there every word still looks common, and the grown events of a dozen reports on related
 politics take reports of another happening (NewsWCL50 in arrival order, BENCHMARKS.md).
+For the same reason an event placed in such a ledger is looked at again as soon as the
+ledger holds that many documents, doubled or not.
 So each small event is looked at about 1 + log2(ledger size) times in its life, and at
 most ``limit`` of them in one run (oldest first), which keeps the cost of a run bound to
 its new articles.
@@ -76,7 +78,8 @@ def place_young_again(
     recent = frozenset(changed or ())
     due_now = inc_young.c.placed_at * GROWTH <= idf.n_docs
     if idf.n_docs >= BACKGROUND:  # fewer documents than the IDF's prior tell little apart
-        due_now = or_(due_now, inc_young.c.placed_at == idf.n_docs)  # opened by this run
+        due_now = or_(due_now, inc_young.c.placed_at == idf.n_docs,  # opened by this run
+                      inc_young.c.placed_at < BACKGROUND)  # placed when nothing told apart
     due = conn.execute(
         select(inc_young.c.cluster_id, inc_young.c.placed_at)
         .where(due_now)
