@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from newsledger.group import cluster_events, young
@@ -161,30 +162,11 @@ def test_a_lone_event_the_run_opened_is_looked_at_again_at_the_runs_end(tmp_path
     assert sorted(at for _, at in after.values()) == [n_docs] * len(OTHERS) + [n_docs + 1]
 
 
-def test_a_run_of_fewer_documents_than_the_idf_prior_leaves_its_lone_events_for_later(
-        tmp_path: Path):
+@pytest.mark.parametrize("later", [10, 60], ids=["past-the-prior", "doubled"])
+def test_a_run_below_the_idf_prior_leaves_its_lone_events_until_the_ledger_passes_it(
+        tmp_path: Path, later: int):
     first = [EARLY, *BURST[:20]]  # 21 documents: the IDF's prior of 30 outweighs them
-    arts = [*first, *OTHERS]
-    feats = _features(arts)
-    store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
-    store.add_articles(arts)
-    with store.transaction() as conn:
-        placed = cluster_batch(conn, {a.id: feats[a.id] for a in first}, feats.get)
-        lone = next(c.id for c in placed if c.article_ids == (EARLY.id,))
-        assert place_young_again(conn, feats.get, 200, {c.id for c in placed}) == ([], {})
-        assert _lone(conn)[lone] == (EARLY.id, len(first))
-    with store.transaction() as conn:  # the ledger has more than doubled: due
-        placed = cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS}, feats.get)
-        _, absorbed = place_young_again(conn, feats.get, 200, {c.id for c in placed})
-        assert lone in absorbed
-    store.close()
-
-
-
-def test_a_lone_event_placed_below_the_prior_is_looked_at_once_the_ledger_passes_it(
-        tmp_path: Path):
-    first = [EARLY, *BURST[:20]]  # 21 documents, below the IDF's prior of 30
-    arts = [*first, *OTHERS[:10]]  # 31: past the prior, far from doubled (42)
+    arts = [*first, *OTHERS[:later]]  # 31 (past the prior, far from doubled) or 81
     feats = _features(arts)
     store = LedgerStore(f"sqlite:///{tmp_path}/ledger.sqlite")
     store.add_articles(arts)
@@ -193,14 +175,16 @@ def test_a_lone_event_placed_below_the_prior_is_looked_at_once_the_ledger_passes
         lone = next(c.id for c in placed if c.article_ids == (EARLY.id,))
         burst = next(c.id for c in placed if BURST[0].id in c.article_ids)
         assert place_young_again(conn, feats.get, 200, {c.id for c in placed}) == ([], {})
+        assert _lone(conn)[lone] == (EARLY.id, len(first))
     with store.transaction() as conn:
-        placed = cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS[:10]}, feats.get)
+        placed = cluster_batch(conn, {a.id: feats[a.id] for a in OTHERS[:later]}, feats.get)
         assert burst not in {c.id for c in placed}  # not one the run changed
         _, absorbed = place_young_again(conn, feats.get, 200, {c.id for c in placed})
         assert absorbed.get(lone) == burst
         # the run's unrelated reports were looked at once and wait for the next doubling
-        assert sorted(at for _, at in _lone(conn).values()) == [len(arts)] * 10
+        assert sorted(at for _, at in _lone(conn).values()) == [len(arts)] * later
     store.close()
+
 
 # One more report of the warning, in the next run: it joins the lone report of it, so the
 # two make a small event of their own, which the young ledger kept apart from the burst.
