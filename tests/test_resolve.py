@@ -226,6 +226,27 @@ def test_defined_acronym_goes_to_its_own_group_not_one_sharing_words(
     assert not same(result, "Russian volunteers", "RDK")
 
 
+def test_definition_names_a_bag_that_differs_by_a_country_word(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The definition's long form is no mention itself: the acronym goes to the one bag it
+    contains but for a country word, found among unrelated bags by a shared word's stem."""
+    others = [(f"o{i}", f"The {name} issued a statement.", [(name, "ORG")])
+              for i, name in enumerate(("Red Cross", "Freedom House", "Border Guard Service",
+                                        "Legal Aid Society", "Volunteer Fire Brigade"))]
+    result = _resolve_texts(tmp_path_factory, [
+        *others,
+        ("d1", "The Freedom Legion said it crossed the border.",
+         [("Freedom Legion", "ARMED_GROUP")]),
+        ("d2", "Fighters of the Freedom of Russia Legion (LSR) said so on Telegram.",
+         [("Telegram", "ORG")]),
+        ("d3", "The LSR posted a video.", [("LSR", "ARMED_GROUP")]),
+    ])
+    assert same(result, "Freedom Legion", "LSR")
+    assert not same(result, "Freedom House", "LSR")
+    assert not same(result, "Freedom House", "Freedom Legion")
+
+
 def test_acronym_of_a_transliterated_name_links_only_when_unique(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:

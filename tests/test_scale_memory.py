@@ -6,8 +6,10 @@ results must read only a bounded prefix of the input.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import overload
 
 import pytest
@@ -69,3 +71,25 @@ def test_dask_engine_keeps_a_bounded_window_in_flight() -> None:
     assert first.article_id.startswith("a-")
     # one partition of 50 per slot in the window, plus the one submitted on completion
     assert corpus.furthest < 50 * (IN_FLIGHT_PER_WORKER + 1)
+
+
+def test_a_run_collects_garbage_less_often_and_restores_the_setting(tmp_path: Path) -> None:
+    """A first run's heap grows to millions of objects; the default collector threshold
+    walks it again every 700 allocations. The run raises it, and a failing run still puts
+    the caller's back."""
+    from newsledger.pipeline import analyze
+
+    (tmp_path / "a.txt").write_text(_article(1).text, encoding="utf-8")
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    analyze([str(tmp_path / "a.txt")], tmp_path / "out",
+            progress=lambda stage, done, total: seen.append(gc.get_threshold()))
+    assert seen and all(t[0] > 10 * before[0] for t in seen)
+    assert gc.get_threshold() == before
+
+    def fail(stage: str, done: int, total: int | None) -> None:
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        analyze([str(tmp_path / "a.txt")], tmp_path / "out2", progress=fail)
+    assert gc.get_threshold() == before

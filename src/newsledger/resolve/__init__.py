@@ -427,12 +427,13 @@ def _orgs(ms: list[_M], texts: Mapping[str, str],
     # Acronyms: defined in the text ("Long Name (ACR)"), else the initials of one long form.
     defined: dict[str, set[int]] = defaultdict(set)
     targets: dict[str, list[str]] = {}  # long form -> the bags it names (once per form)
+    by_stem = _bags_by_stem(bag_words)
     for article_id in sorted({m.article_id for m in ms}):
         found = (definitions.get(article_id, ()) if definitions is not None
                  else defined_acronyms(texts.get(article_id, "")))
         for long_form, short in found:
             if long_form not in targets:
-                targets[long_form] = _defined_targets(long_form, bag_words)
+                targets[long_form] = _defined_targets(long_form, bag_words, by_stem)
             for k in targets[long_form]:
                 defined[acronym_key(short)].add(uf.find(by_bag[k][0]))
     initials: dict[str, set[int]] = defaultdict(set)
@@ -472,19 +473,34 @@ def _orgs(ms: list[_M], texts: Mapping[str, str],
     return out
 
 
-def _defined_targets(long_form: str, bag_words: Mapping[str, tuple[str, ...]]) -> list[str]:
+def _bags_by_stem(bag_words: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """Bags by the first five letters of each of their words: two words that
+    :func:`words_match` share them, so only these bags can relate to a given one."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for k, ws in bag_words.items():
+        for stem in dict.fromkeys(w[:5] for w in ws):
+            index[stem].append(k)
+    return index
+
+
+def _defined_targets(long_form: str, bag_words: Mapping[str, tuple[str, ...]],
+                     by_stem: Mapping[str, list[str]]) -> list[str]:
     """Bags a "Long Name (ACR)" definition names, best evidence first: the same bag, else
     one differing by country words, else the bag of the definition's last words (a
     definition caught with a leading word too many). A bag that merely shares some of the
-    words ("Polish volunteers" for "Polish Volunteer Legion") is another group."""
+    words ("Polish volunteers" for "Polish Volunteer Legion") is another group.
+    Only bags sharing a word's stem with the definition are compared (``by_stem``, from
+    :func:`_bags_by_stem`): comparing it with every bag made a large batch quadratic."""
     key, words = org_key(long_form), org_words(long_form)
     if key in bag_words:
         return [key]
-    near = [k for k, ws in bag_words.items() if bag_relation(words, ws) in ("sub", "super")]
+    nearby = (dict.fromkeys(k for w in words for k in by_stem.get(w[:5], ()))
+              if words else bag_words)
+    near = [k for k in nearby if bag_relation(words, bag_words[k]) in ("sub", "super")]
     if near:
         return near
     tails = {" ".join(sorted(words[i:])) for i in range(1, len(words) - 1)}
-    return [k for k in bag_words if k in tails]
+    return [k for k in sorted(tails) if k in bag_words]
 
 
 # --------------------------------------------------------------------------- the rest

@@ -204,6 +204,8 @@ def words_match(a: str, b: str) -> bool:
     """One word in two forms: equal, or sharing a long stem ("Siberia"/"Siberian")."""
     if a == b:
         return True
+    if len(a) < 5 or len(b) < 5 or a[:5] != b[:5]:  # the common case, decided at once
+        return False
     shorter = min(len(a), len(b))
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shorter)
     return common >= 5 and common >= 0.75 * shorter
