@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 from typer.testing import CliRunner
 
 from newsledger.cli import app
@@ -419,3 +420,23 @@ def test_every_documented_option_exists() -> None:
     real.discard("--help")
     assert documented - real == set(), "documented but missing"
     assert real - documented == set(), "real options not in README"
+
+
+def test_a_large_one_process_run_names_the_dask_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsledger import cli
+
+    monkeypatch.setattr(cli, "MANY_NEW_ARTICLES", 3)
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 4)
+    src = tmp_path / "in"
+    shutil.copytree(EXAMPLE, src)
+    result = runner.invoke(app, ["analyze", str(src), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "5 new articles on one core" in result.output
+    assert "--engine dask --workers 4" in result.output
+    again = runner.invoke(app, ["analyze", str(src), "--out", str(tmp_path / "out")])
+    assert again.exit_code == 0 and "tip:" not in again.output  # nothing new: no tip
+    assert cli._engine_hint("local", 3, 1) is None  # one core: nothing to gain
+    assert cli._engine_hint("dask", 3, 4) is None
+    assert cli._engine_hint("local", 2, 4) is None

@@ -289,6 +289,28 @@ def _analyze(
         fail(f"nothing could be ingested from {', '.join(paths)} ({what})")
     if not quiet:
         _print_summary(summary, rejected)
+        hint = _engine_hint(engine, summary.new_articles, os.cpu_count() or 1)
+        if hint:
+            err.print(hint, highlight=False, soft_wrap=True)
+
+
+MANY_NEW_ARTICLES = 500
+"""From this many new articles, a local run on a multi-core machine names --engine dask:
+there the second core repays a local cluster's start (BENCHMARKS.md, issue 15)."""
+
+
+def _engine_hint(engine: str, new_articles: int, cores: int) -> str | None:
+    """A tip after a large one-process run: extraction could have used the other cores."""
+    if engine != "local" or cores < 2 or new_articles < MANY_NEW_ARTICLES:
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        return None
+    return (
+        f"tip: this run extracted {new_articles} new articles on one core; a large import "
+        f"runs faster with --engine dask --workers {min(cores, 8)} (docs/scale.md)"
+    )
 
 
 def _is_url(source: str) -> bool:
