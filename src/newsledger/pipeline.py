@@ -152,9 +152,10 @@ def _fewer_collections() -> Iterator[None]:
 
     A run makes millions of small objects that live until it ends (annotations, features,
     cluster states); at CPython's default first threshold (700 allocations) the collector
-    walks that growing heap again and again: 7 to 9 s of a 131 s first run on 1,000 GVA
-    lines, 2.7 s at the threshold here (BENCHMARKS.md). Nothing else changes: the same
-    objects are freed, reference counting frees most of them at once anyway.
+    walks that growing heap again and again: 8.7 to 9.6 s of a first run of 1,000 GVA
+    lines (126 to 144 s), 2.3 to 3.0 s at the threshold here (BENCHMARKS.md, issue 15).
+    Nothing else changes: reference counting frees most objects at once anyway, and the
+    ledger is the same byte for byte.
     """
     before = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
