@@ -70,41 +70,23 @@ def _text(shape: str, n: int) -> str:
     return (unit * (n // len(unit) + 1))[:n]
 
 
-def _cpu(fn: Callable[[str], object], text: str) -> float:
-    best = float("inf")
+def _cpu(fn: Callable[[str], object], *texts: str) -> list[float]:
+    """The best of REPEATS CPU times on each text, the texts timed in turn: a slow spell
+    of a shared host (a neighbour on the other hyperthread) then weighs on all of them,
+    not on the last one alone."""
+    best = [float("inf")] * len(texts)
     gc_was_on = gc.isenabled()
     gc.disable()  # a collection of the test run's garbage is not the function's cost
     try:
         for _ in range(REPEATS):
-            start = time.process_time()
-            fn(text)
-            best = min(best, time.process_time() - start)
+            for i, text in enumerate(texts):
+                start = time.process_time()
+                fn(text)
+                best[i] = min(best[i], time.process_time() - start)
     finally:
         if gc_was_on:
             gc.enable()
     return best
-
-
-def _cpu_pair(fn: Callable[[str], object], small: str, big: str) -> tuple[float, float]:
-    """The best times on both inputs, measured in turn: a slow spell of a shared host (a
-    neighbour on the other hyperthread) then weighs on both, not on the big one alone."""
-    best_small = best_big = float("inf")
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(REPEATS):
-            for text in (small, big):
-                start = time.process_time()
-                fn(text)
-                took = time.process_time() - start
-                if text is small:
-                    best_small = min(best_small, took)
-                else:
-                    best_big = min(best_big, took)
-    finally:
-        if gc_was_on:
-            gc.enable()
-    return best_small, best_big
 
 
 def _ratio(fn: Callable[[str], object], shape: str, n: int, n_max: int) -> tuple[float, int]:
@@ -125,11 +107,11 @@ def _measured_ratio(
 ) -> tuple[float, int]:
     """CPU time on 4n over time on n, n doubled until the time on n is measurable."""
     while True:
-        small = _cpu(fn, _text(shape, n))
+        [small] = _cpu(fn, _text(shape, n))
         if small >= MIN_SECONDS or n * 2 > n_max:
             break
         n *= 2
-    small, big = _cpu_pair(fn, _text(shape, n), _text(shape, 4 * n))
+    small, big = _cpu(fn, _text(shape, n), _text(shape, 4 * n))
     if small < MIN_SECONDS:  # still unmeasurable at n_max: bounded by a length guard
         return (4.0 if big < MIN_SECONDS * MAX_RATIO else big / max(small, 1e-4)), n
     return big / small, n

@@ -297,6 +297,7 @@ def _analyze(
 MANY_NEW_ARTICLES = 500
 """From this many new articles, a local run on a multi-core machine names --engine dask:
 there the second core repays a local cluster's start (BENCHMARKS.md, issue 15)."""
+HINTED_WORKERS_MAX = 8  # about 0.5 GB each (docs/scale.md): more is a choice, not a tip
 
 
 def _engine_hint(engine: str, new_articles: int, cores: int) -> str | None:
@@ -309,7 +310,7 @@ def _engine_hint(engine: str, new_articles: int, cores: int) -> str | None:
         return None
     return (
         f"tip: this run extracted {new_articles} new articles on one core; a large import "
-        f"runs faster with --engine dask --workers {min(cores, 8)} (docs/scale.md)"
+        f"runs faster with --engine dask --workers {min(cores, HINTED_WORKERS_MAX)} (docs/scale.md)"
     )
 
 

@@ -38,6 +38,7 @@ from newsledger.resolve.names import (
     org_words,
     person_name,
     same_surname,
+    word_stem,
 )
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -403,18 +404,10 @@ def _orgs(ms: list[_M], texts: Mapping[str, str],
             if bag_relation(bag_words[x], bag_words[y]) == "equal":
                 uf.union(by_bag[x][0], by_bag[y][0])
     # A shorter name that differs from exactly one longer one only by country words.
-    # Only longer bags with a country word and a word matching ws[0] can be a "sub" superset.
-    exact: dict[str, set[str]] = defaultdict(set)
-    stem: dict[str, set[str]] = defaultdict(set)
-    for k, ws in bag_words.items():
-        if any(is_country_word(w) for w in ws):
-            for w in ws:
-                exact[w].add(k)
-                if len(w) >= 5:
-                    stem[w[:5]].add(k)
+    # Only longer bags with a word matching ws[0] can be a "sub" superset.
+    by_stem = _bags_by_stem(bag_words)
     for key, ws in bag_words.items():
-        near = exact.get(ws[0], set()) | (stem.get(ws[0][:5], set()) if len(ws[0]) >= 5 else set())
-        supers = [k for k in near
+        supers = [k for k in by_stem[word_stem(ws[0])]
                   if len(bag_words[k]) > len(ws) and bag_relation(ws, bag_words[k]) == "sub"]
         roots = {uf.find(by_bag[k][0]) for k in supers}
         if len(roots) != 1:
@@ -427,7 +420,6 @@ def _orgs(ms: list[_M], texts: Mapping[str, str],
     # Acronyms: defined in the text ("Long Name (ACR)"), else the initials of one long form.
     defined: dict[str, set[int]] = defaultdict(set)
     targets: dict[str, list[str]] = {}  # long form -> the bags it names (once per form)
-    by_stem = _bags_by_stem(bag_words)
     for article_id in sorted({m.article_id for m in ms}):
         found = (definitions.get(article_id, ()) if definitions is not None
                  else defined_acronyms(texts.get(article_id, "")))
@@ -474,11 +466,11 @@ def _orgs(ms: list[_M], texts: Mapping[str, str],
 
 
 def _bags_by_stem(bag_words: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
-    """Bags by the first five letters of each of their words: two words that
-    :func:`words_match` share them, so only these bags can relate to a given one."""
+    """Bags by the :func:`word_stem` of each of their words: only the bags under one of a
+    bag's stems can be equal to it, inside it or around it."""
     index: dict[str, list[str]] = defaultdict(list)
     for k, ws in bag_words.items():
-        for stem in dict.fromkeys(w[:5] for w in ws):
+        for stem in dict.fromkeys(word_stem(w) for w in ws):
             index[stem].append(k)
     return index
 
@@ -494,7 +486,7 @@ def _defined_targets(long_form: str, bag_words: Mapping[str, tuple[str, ...]],
     key, words = org_key(long_form), org_words(long_form)
     if key in bag_words:
         return [key]
-    nearby = (dict.fromkeys(k for w in words for k in by_stem.get(w[:5], ()))
+    nearby = (dict.fromkeys(k for w in words for k in by_stem.get(word_stem(w), ()))
               if words else bag_words)
     near = [k for k in nearby if bag_relation(words, bag_words[k]) in ("sub", "super")]
     if near:

@@ -46,6 +46,7 @@ from newsledger.resolve import (
 )
 from newsledger.resolve.keys import phonetic, skeleton
 from newsledger.resolve.names import (
+    STEM_LETTERS,
     acronym_forms,
     acronym_key,
     bag_bucket,
@@ -55,6 +56,7 @@ from newsledger.resolve.names import (
     org_key,
     org_words,
     person_name,
+    word_stem,
 )
 from newsledger.store.state import (
     inc_acronyms,
@@ -122,11 +124,11 @@ def org_keys(text: str) -> set[str]:
     if words:
         keys.add("bk:" + "|".join(bag_bucket(words)))
         keys.add("w:" + words[0])
-        if len(words[0]) >= 5:
-            keys.add("w:" + words[0][:5])
+        if len(words[0]) >= STEM_LETTERS:
+            keys.add("w:" + word_stem(words[0]))
         if any(is_country_word(w) for w in words):
             keys.update("w:" + w for w in words)
-            keys.update("w:" + w[:5] for w in words if len(w) >= 5)
+            keys.update("w:" + word_stem(w) for w in words if len(w) >= STEM_LETTERS)
         content = [w for w in words if not is_country_word(w)]
         if len(content) >= 3:
             initials = "".join(w[0] for w in content)

@@ -200,15 +200,24 @@ def defined_acronyms(text: str) -> list[tuple[str, str]]:
     return found
 
 
+STEM_LETTERS = 5  # two forms of one word share at least this many first letters
+
+
+def word_stem(word: str) -> str:
+    """The letters two forms of ``word`` that :func:`words_match` always share: an index
+    by stem finds every word that may match (a short word's stem is the word itself)."""
+    return word[:STEM_LETTERS]
+
+
 def words_match(a: str, b: str) -> bool:
     """One word in two forms: equal, or sharing a long stem ("Siberia"/"Siberian")."""
     if a == b:
         return True
-    if len(a) < 5 or len(b) < 5 or a[:5] != b[:5]:  # the common case, decided at once
-        return False
+    if len(a) < STEM_LETTERS or len(b) < STEM_LETTERS or word_stem(a) != word_stem(b):
+        return False  # the common case, decided at once
     shorter = min(len(a), len(b))
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shorter)
-    return common >= 5 and common >= 0.75 * shorter
+    return common >= 0.75 * shorter
 
 
 def bag_bucket(words: tuple[str, ...]) -> tuple[str, ...]:
