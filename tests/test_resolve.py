@@ -232,19 +232,20 @@ def test_definition_names_a_bag_that_differs_by_a_country_word(
     """The definition's long form is no mention itself: the acronym goes to the one bag it
     contains but for a country word, found among unrelated bags by a shared word's stem."""
     others = [(f"o{i}", f"The {name} issued a statement.", [(name, "ORG")])
-              for i, name in enumerate(("Red Cross", "Freedom House", "Border Guard Service",
+              for i, name in enumerate(("Red Cross", "Free Press Union", "Border Guard Service",
                                         "Legal Aid Society", "Volunteer Fire Brigade"))]
     result = _resolve_texts(tmp_path_factory, [
         *others,
-        ("d1", "The Freedom Legion said it crossed the border.",
-         [("Freedom Legion", "ARMED_GROUP")]),
-        ("d2", "Fighters of the Freedom of Russia Legion (LSR) said so on Telegram.",
+        ("d1", "The Free Brigade said it crossed the border.",
+         [("Free Brigade", "ARMED_GROUP")]),
+        ("d2", "Fighters of the Brigade of Free Poland (BFP) said so on Telegram.",
          [("Telegram", "ORG")]),
-        ("d3", "The LSR posted a video.", [("LSR", "ARMED_GROUP")]),
+        ("d3", "The BFP posted a video.", [("BFP", "ARMED_GROUP")]),
     ])
-    assert same(result, "Freedom Legion", "LSR")
-    assert not same(result, "Freedom House", "LSR")
-    assert not same(result, "Freedom House", "Freedom Legion")
+    assert same(result, "Free Brigade", "BFP")
+    assert not same(result, "Free Press Union", "BFP")
+    assert not same(result, "Volunteer Fire Brigade", "BFP")
+    assert not same(result, "Free Press Union", "Free Brigade")
 
 
 def test_acronym_of_a_transliterated_name_links_only_when_unique(
